@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0
+# xbond: build, test, demo and benchmark from one place. `make help` lists the targets.
+
+OUTPUT ?= .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+PKGS := libbpf libmnl
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Werror -I. -Ilib -I$(OUTPUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
+	-Wno-unused-parameter -I. -Ibpf
+
+# Debian packages the build, the tests and the demo need (make deps).
+DEB_PKGS := clang libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev \
+	pkg-config iproute2 iperf3 iputils-ping jq procps util-linux
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_OBJS := $(OUTPUT)/tx_select.bpf.o $(OUTPUT)/rx_filter.bpf.o
+SKELS := $(OUTPUT)/tx_select.skel.h $(OUTPUT)/rx_filter.skel.h
+LIB_SRCS := lib/log.c lib/names.c lib/nl.c lib/pins.c lib/bond.c
+LIB_OBJS := $(patsubst lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
+TEST_PROGS := $(OUTPUT)/test_prog_run
+TOOLS := $(OUTPUT)/xbondload
+
+.PHONY: all deps test demo bench vmlinux clean help install
+.SECONDARY: $(BPF_OBJS)
+all: $(TOOLS) $(TEST_PROGS)
+
+help:
+	@echo 'make            build everything into $(OUTPUT)/'
+	@echo 'make deps       install the Debian packages the build and tests need'
+	@echo 'make test       run selftests/ (BPF_PROG_RUN units and netns integration)'
+	@echo 'make demo       bond two netns hosts over two veth links, pull one, keep going'
+	@echo 'make install    install the tools into $$(PREFIX)/sbin (default /usr/local)'
+	@echo 'make vmlinux    regenerate vmlinux.h from /sys/kernel/btf/vmlinux'
+	@echo 'make clean      remove $(OUTPUT)/'
+	@echo 'V=1             show the full commands'
+
+# Idempotent: installs only what is missing, and only needs the network then.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS     installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/selftests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/*.h maps/*.h vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@
+
+$(OUTPUT)/lib/%.o: lib/%.c lib/*.h maps/xbond_abi.h | $(OUTPUT)/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/loader/%.o: loader/%.c loader/*.h lib/*.h maps/xbond_abi.h $(SKELS) | $(OUTPUT)/loader
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iloader -c $< -o $@
+
+$(OUTPUT)/xbondload: $(LOADER_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/test_prog_run: selftests/prog_run/*.c selftests/prog_run/*.h $(LIB_OBJS) $(SKELS) | $(OUTPUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -Iselftests/prog_run $(filter %.c,$^) $(LIB_OBJS) $(LDLIBS) -o $@
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)selftests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)demo/demo.sh
+
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/sbin/
+
+clean:
+	rm -rf $(OUTPUT)

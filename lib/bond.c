@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reading and publishing a bond's state through its pinned maps. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bond.h"
+#include "log.h"
+#include "nl.h"
+
+__u64 xbond_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int open_map(const struct xbond_handle *h, const char *name)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", h->dir, name);
+	return bpf_obj_get(path);
+}
+
+int xbond_open(struct xbond_handle *h, const char *dir)
+{
+	__u32 key;
+	int *fds[] = { &h->config_fd, &h->slot_fd, &h->bond_fd, &h->members_fd,
+		       &h->mstats_fd, &h->counters_fd };
+	const char *names[] = { XBOND_MAP_CONFIG, XBOND_MAP_SLOT, XBOND_MAP_BOND,
+				XBOND_MAP_MEMBERS, XBOND_MAP_MSTATS, XBOND_MAP_COUNTERS };
+	unsigned int i;
+
+	memset(h, 0, sizeof(*h));
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		*fds[i] = -1;
+	snprintf(h->dir, sizeof(h->dir), "%s", dir);
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		*fds[i] = open_map(h, names[i]);
+		if (*fds[i] < 0)
+			goto fail;
+	}
+	key = 0;
+	if (bpf_map_lookup_elem(h->bond_fd, &key, &h->bond))
+		goto fail;
+	for (key = 0; key < XBOND_MAX_MEMBERS; key++)
+		if (bpf_map_lookup_elem(h->members_fd, &key, &h->members[key]))
+			goto fail;
+	return 0;
+fail:
+	i = errno;
+	xbond_close(h);
+	return -(int)i;
+}
+
+void xbond_close(struct xbond_handle *h)
+{
+	int *fds[] = { &h->config_fd, &h->slot_fd, &h->bond_fd, &h->members_fd,
+		       &h->mstats_fd, &h->counters_fd };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+int xbond_write_bond(struct xbond_handle *h)
+{
+	__u32 key = 0;
+
+	return bpf_map_update_elem(h->bond_fd, &key, &h->bond, BPF_ANY) ? -errno : 0;
+}
+
+int xbond_write_member(struct xbond_handle *h, unsigned int slot)
+{
+	__u32 key = slot;
+
+	return bpf_map_update_elem(h->members_fd, &key, &h->members[slot], BPF_ANY) ?
+	       -errno : 0;
+}
+
+int xbond_member_slot(const struct xbond_handle *h, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+		if (ifindex && (int)h->members[i].ifindex == ifindex)
+			return i;
+	return -1;
+}
+
+int xbond_free_slot(const struct xbond_handle *h)
+{
+	int i;
+
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+		if (!h->members[i].ifindex)
+			return i;
+	return -1;
+}
+
+unsigned int xbond_member_count(const struct xbond_handle *h)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+		n += !!h->members[i].ifindex;
+	return n;
+}
+
+int xbond_refresh_links(struct xbond_handle *h)
+{
+	unsigned int i, keep = ~(XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP);
+	int ret;
+
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++) {
+		struct xbond_member *m = &h->members[i];
+		struct xbond_link link;
+		bool was_usable = xbond_member_usable(m);
+		__u32 flags = m->flags & keep;
+
+		if (!m->ifindex)
+			continue;
+		ret = nl_link_get(NULL, m->ifindex, &link);
+		if (ret && ret != -ENODEV)
+			return ret;
+		if (!ret && (link.flags & IFF_LOWER_UP))
+			flags |= XBOND_MEMBER_CARRIER;
+		if (!ret && (link.flags & IFF_UP))
+			flags |= XBOND_MEMBER_ADMIN_UP;
+		if (flags == m->flags)
+			continue;
+		m->flags = flags;
+		m->last_change_ns = xbond_now_ns();
+		if (was_usable && !xbond_member_usable(m))
+			m->link_failures++;
+		ret = xbond_write_member(h, i);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static __u8 choose_active(const struct xbond_bond *bond, const struct xbond_member *members)
+{
+	unsigned int i;
+
+	if (bond->active < XBOND_MAX_MEMBERS && xbond_member_usable(&members[bond->active]))
+		return bond->active;
+	if (bond->primary < XBOND_MAX_MEMBERS && xbond_member_usable(&members[bond->primary]))
+		return bond->primary;
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+		if (xbond_member_usable(&members[i]))
+			return i;
+	return XBOND_NO_MEMBER;
+}
+
+/* A well-mixed 32-bit value: the score in rendezvous hashing below. */
+static __u32 mix32(__u32 x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+/*
+ * Every bucket has a home member: members in slot order, round robin, as the
+ * kernel's hash % count would place it for 2, 4, 8... members. A bucket whose
+ * home is down goes to the usable member with the highest rendezvous score.
+ * Neither depends on which other members are down, so a failure moves only
+ * the failed member's buckets, and its recovery moves only those back.
+ */
+static void fill_buckets(const struct xbond_member *members, struct xbond_config *cfg)
+{
+	__u8 all[XBOND_MAX_MEMBERS];
+	unsigned int b, i, n_all = 0;
+
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+		if (members[i].ifindex)
+			all[n_all++] = i;
+
+	for (b = 0; b < XBOND_BUCKETS; b++) {
+		__u32 best_score = 0;
+		__u8 home, best = XBOND_NO_MEMBER;
+
+		if (!n_all || !cfg->n_tx) {
+			cfg->buckets[b] = XBOND_NO_MEMBER;
+			continue;
+		}
+		home = all[b % n_all];
+		if (xbond_member_usable(&members[home])) {
+			cfg->buckets[b] = home;
+			continue;
+		}
+		for (i = 0; i < cfg->n_tx; i++) {
+			__u8 slot = cfg->tx_members[i];
+			__u32 score = mix32(b * 0x9e3779b9U ^ (slot + 1) * 0x85ebca6bU);
+
+			if (best == XBOND_NO_MEMBER || score > best_score) {
+				best = slot;
+				best_score = score;
+			}
+		}
+		cfg->buckets[b] = best;
+	}
+}
+
+void xbond_build_config(struct xbond_bond *bond, const struct xbond_member *members,
+			const struct xbond_config *live, __u64 now_ns,
+			struct xbond_config *next)
+{
+	unsigned int i;
+
+	memset(next, 0, sizeof(*next));
+	next->mode = bond->mode;
+	next->hash_policy = bond->hash_policy;
+	next->packets_per_member = bond->packets_per_member ? bond->packets_per_member : 1;
+	memcpy(next->bond_mac, bond->mac, sizeof(next->bond_mac));
+	memset(next->tx_members, XBOND_NO_MEMBER, sizeof(next->tx_members));
+
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++) {
+		next->member_ifindex[i] = members[i].ifindex;
+		if (members[i].ifindex)
+			next->n_members = i + 1;
+		if (xbond_member_usable(&members[i]))
+			next->tx_members[next->n_tx++] = i;
+	}
+	bond->active = choose_active(bond, members);
+	next->active = bond->active;
+	fill_buckets(members, next);
+
+	next->backup_rx_until_ns = live->backup_rx_until_ns;
+	if (next->mode == XBOND_MODE_ACTIVEBACKUP &&
+	    (live->mode != XBOND_MODE_ACTIVEBACKUP || live->active != next->active))
+		next->backup_rx_until_ns = now_ns + XBOND_BACKUP_GRACE_NS;
+}
+
+int xbond_read_live_config(const struct xbond_handle *h, struct xbond_config *cfg)
+{
+	__u32 zero = 0, slot;
+
+	if (bpf_map_lookup_elem(h->slot_fd, &zero, &slot))
+		return -errno;
+	return bpf_map_lookup_elem(h->config_fd, &slot, cfg) ? -errno : 0;
+}
+
+/* Wait until no BPF program still runs on what it read before now. */
+static void wait_rcu_grace_period(void)
+{
+	/* MEMBARRIER_CMD_GLOBAL is synchronize_rcu(), which also covers the
+	 * bh- and preempt-disabled sections XDP and tc programs run in. */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
+		return;
+	/* nohz_full kernels refuse it; a program runs for microseconds. */
+	nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+}
+
+int xbond_publish(struct xbond_handle *h)
+{
+	struct xbond_config live, next;
+	__u32 zero = 0, slot, standby;
+	int ret;
+
+	if (bpf_map_lookup_elem(h->slot_fd, &zero, &slot))
+		return -errno;
+	if (bpf_map_lookup_elem(h->config_fd, &slot, &live))
+		return -errno;
+	xbond_build_config(&h->bond, h->members, &live, xbond_now_ns(), &next);
+	ret = xbond_write_bond(h);
+	if (ret)
+		return ret;
+	if (!memcmp(&live, &next, sizeof(next)))
+		return 0;
+
+	standby = !slot;
+	if (bpf_map_update_elem(h->config_fd, &standby, &next, BPF_ANY))
+		return -errno;
+	if (bpf_map_update_elem(h->slot_fd, &zero, &standby, BPF_ANY))
+		return -errno;
+	wait_rcu_grace_period();
+	return 1;
+}
+
+int xbond_read_member_stats(const struct xbond_handle *h, unsigned int slot,
+			    struct xbond_member_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	struct xbond_member_stats *values;
+	__u32 key = slot;
+	int ret = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	values = calloc(ncpu, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(h->mstats_fd, &key, values)) {
+		ret = -errno;
+		goto out;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		sum->rx_packets += values[cpu].rx_packets;
+		sum->rx_bytes += values[cpu].rx_bytes;
+		sum->tx_packets += values[cpu].tx_packets;
+		sum->tx_bytes += values[cpu].tx_bytes;
+		sum->rx_dropped += values[cpu].rx_dropped;
+	}
+out:
+	free(values);
+	return ret;
+}
+
+int xbond_read_counter(const struct xbond_handle *h, unsigned int counter, __u64 *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	__u32 key = counter;
+	__u64 *values;
+	int ret = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	values = calloc(ncpu, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	*sum = 0;
+	if (bpf_map_lookup_elem(h->counters_fd, &key, values))
+		ret = -errno;
+	for (cpu = 0; !ret && cpu < ncpu; cpu++)
+		*sum += values[cpu];
+	free(values);
+	return ret;
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Mode and hash policy names: kernel name, number and short name, from NULL-terminated tables. */
+#include <string.h>
+#include <linux/types.h>
+#include "maps/xbond_abi.h"
+#include "names.h"
+
+struct xbond_name {
+	const char *name;
+	int value;
+};
+
+/* The kernel's name comes first for each value: it is what we print. */
+static const struct xbond_name modes[] = {
+	{ "balance-rr", XBOND_MODE_ROUNDROBIN },
+	{ "active-backup", XBOND_MODE_ACTIVEBACKUP },
+	{ "balance-xor", XBOND_MODE_XOR },
+	{ "broadcast", XBOND_MODE_BROADCAST },
+	{ "0", XBOND_MODE_ROUNDROBIN },
+	{ "1", XBOND_MODE_ACTIVEBACKUP },
+	{ "2", XBOND_MODE_XOR },
+	{ "3", XBOND_MODE_BROADCAST },
+	{ "rr", XBOND_MODE_ROUNDROBIN },
+	{ "ab", XBOND_MODE_ACTIVEBACKUP },
+	{ "xor", XBOND_MODE_XOR },
+	{ NULL, 0 },
+};
+
+static const struct xbond_name hashes[] = {
+	{ "layer2", XBOND_HASH_LAYER2 },
+	{ "layer3+4", XBOND_HASH_LAYER34 },
+	{ "layer2+3", XBOND_HASH_LAYER23 },
+	{ "0", XBOND_HASH_LAYER2 },
+	{ "1", XBOND_HASH_LAYER34 },
+	{ "2", XBOND_HASH_LAYER23 },
+	{ NULL, 0 },
+};
+
+static int parse(const struct xbond_name *table, const char *name)
+{
+	for (; table->name; table++)
+		if (!strcmp(table->name, name))
+			return table->value;
+	return -1;
+}
+
+static const char *name_of(const struct xbond_name *table, unsigned int value)
+{
+	for (; table->name; table++)
+		if (table->value == (int)value)
+			return table->name;
+	return "unknown";
+}
+
+int xbond_mode_parse(const char *name) { return parse(modes, name); }
+int xbond_hash_parse(const char *name) { return parse(hashes, name); }
+const char *xbond_mode_name(unsigned int mode) { return name_of(modes, mode); }
+const char *xbond_hash_name(unsigned int hash) { return name_of(hashes, hash); }
+
+const char *xbond_mode_choices(void)
+{
+	return "balance-rr|0|rr, active-backup|1|ab, balance-xor|2|xor, broadcast|3";
+}
+
+const char *xbond_hash_choices(void)
+{
+	return "layer2, layer2+3, layer3+4";
+}

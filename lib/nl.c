@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/* rtnetlink through libmnl: one socket per request, in the caller's current network namespace. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include "nl.h"
+
+/* Send one request and feed every reply to cb. Returns 0 or -errno. */
+static int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	unsigned int seq, portid;
+	int ret;
+
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	seq = (unsigned int)time(NULL);
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	do {
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret <= 0)
+			break;
+		ret = mnl_cb_run(buf, ret, seq, portid, cb, data);
+	} while (ret > MNL_CB_STOP);
+	ret = ret < 0 ? -errno : 0;
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+static int link_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, IFLA_MAX) > 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int nested_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	/* IFLA_INFO_MAX and IFLA_XDP_MAX are both far below 16. */
+	if (type < 16)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static void copy_mac(unsigned char *dst, const struct nlattr *attr)
+{
+	if (attr && mnl_attr_get_payload_len(attr) == 6)
+		memcpy(dst, mnl_attr_get_payload(attr), 6);
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1] = {};
+	const struct nlattr *nest[16] = {};
+	struct xbond_link *link = data;
+
+	memset(link, 0, sizeof(*link));
+	mnl_attr_parse(nlh, sizeof(*ifm), link_attr, tb);
+	link->ifindex = ifm->ifi_index;
+	link->flags = ifm->ifi_flags;
+	link->type = ifm->ifi_type;
+	if (tb[IFLA_IFNAME])
+		snprintf(link->name, sizeof(link->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	if (tb[IFLA_MTU])
+		link->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	copy_mac(link->mac, tb[IFLA_ADDRESS]);
+	copy_mac(link->perm_mac, tb[IFLA_PERM_ADDRESS]);
+	if (tb[IFLA_MASTER])
+		link->master = mnl_attr_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_LINK])
+		link->link = mnl_attr_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_LINKINFO]) {
+		mnl_attr_parse_nested(tb[IFLA_LINKINFO], nested_attr, nest);
+		if (nest[IFLA_INFO_KIND])
+			snprintf(link->kind, sizeof(link->kind), "%s",
+				 mnl_attr_get_str(nest[IFLA_INFO_KIND]));
+	}
+	if (tb[IFLA_XDP]) {
+		memset(nest, 0, sizeof(nest));
+		mnl_attr_parse_nested(tb[IFLA_XDP], nested_attr, nest);
+		if (nest[IFLA_XDP_PROG_ID])
+			link->xdp_prog_id = mnl_attr_get_u32(nest[IFLA_XDP_PROG_ID]);
+	}
+	return MNL_CB_OK;
+}
+
+int nl_link_get(const char *name, int ifindex, struct xbond_link *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	if (name) {
+		if (strlen(name) >= IF_NAMESIZE)
+			return -ENAMETOOLONG;
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	} else {
+		ifm->ifi_index = ifindex;
+	}
+	return nl_request(nlh, link_cb, out);
+}
+
+static struct nlmsghdr *put_newlink(char *buf, int ifindex, unsigned int extra_flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | extra_flags;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	return nlh;
+}
+
+int nl_link_set(int ifindex, const struct nl_link_change *change)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = put_newlink(buf, ifindex, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+
+	if (change->mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, change->mac);
+	if (change->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, change->mtu);
+	if (change->up >= 0) {
+		ifm->ifi_change = IFF_UP;
+		ifm->ifi_flags = change->up ? IFF_UP : 0;
+	}
+	return nl_request(nlh, NULL, NULL);
+}
+
+int nl_veth_create(const char *name, const char *peer, const unsigned char *mac,
+		   unsigned int mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = put_newlink(buf, 0, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlattr *linkinfo, *info_data, *peer_info;
+	struct ifinfomsg *peer_ifm;
+
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	info_data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer_info = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	peer_ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifm));
+	memset(peer_ifm, 0, sizeof(*peer_ifm));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	mnl_attr_nest_end(nlh, peer_info);
+	mnl_attr_nest_end(nlh, info_data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nl_request(nlh, NULL, NULL);
+}
+
+int nl_link_del(int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = put_newlink(buf, ifindex, 0);
+
+	nlh->nlmsg_type = RTM_DELLINK;
+	return nl_request(nlh, NULL, NULL);
+}
+
+struct addr_count {
+	int ifindex;
+	int count;
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_count *ac = data;
+
+	if ((int)ifa->ifa_index == ac->ifindex)
+		ac->count++;
+	return MNL_CB_OK;
+}
+
+int nl_addr4_count(int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct addr_count ac = { .ifindex = ifindex };
+	struct ifaddrmsg *ifa;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ret = nl_request(nlh, addr_cb, &ac);
+	return ret ? ret : ac.count;
+}
+
+static int disable_ipv6_path(const char *ifname, char *path, size_t len)
+{
+	int n = snprintf(path, len, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int sysctl_disable_ipv6_get(const char *ifname)
+{
+	char path[128], value = 0;
+	int fd, n;
+
+	if (disable_ipv6_path(ifname, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, &value, 1);
+	close(fd);
+	return n == 1 ? value == '1' : -EIO;
+}
+
+int sysctl_disable_ipv6_set(const char *ifname, int value)
+{
+	char path[128], c = value ? '1' : '0';
+	int fd, n;
+
+	if (disable_ipv6_path(ifname, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	n = write(fd, &c, 1);
+	close(fd);
+	return n == 1 ? 0 : -errno;
+}

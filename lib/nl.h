@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The rtnetlink calls xbond needs: read a link's facts, create and change links, count addresses. */
+#ifndef XBOND_NL_H
+#define XBOND_NL_H
+
+#include <stdbool.h>
+#include <net/if.h>
+
+/* linux/if.h has it, but clashes with net/if.h. */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
+struct xbond_link {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	char kind[16];			/* IFLA_INFO_KIND, "" for none */
+	unsigned int flags;		/* IFF_* */
+	unsigned short type;		/* ARPHRD_* */
+	unsigned int mtu;
+	unsigned char mac[6];
+	unsigned char perm_mac[6];	/* zero if the device has none */
+	int master;			/* IFLA_MASTER, 0 for none */
+	int link;			/* IFLA_LINK: a veth's peer */
+	unsigned int xdp_prog_id;	/* 0 for none */
+};
+
+/* Fill *out for the link named name (if non-NULL) or numbered ifindex. */
+int nl_link_get(const char *name, int ifindex, struct xbond_link *out);
+
+/* What nl_link_set changes: NULL/0 fields are left alone. */
+struct nl_link_change {
+	const unsigned char *mac;
+	unsigned int mtu;
+	int up;				/* 1 up, 0 down, -1 leave */
+};
+int nl_link_set(int ifindex, const struct nl_link_change *change);
+
+/* A veth pair: name with the given MAC and MTU, and its peer. Both down. */
+int nl_veth_create(const char *name, const char *peer, const unsigned char *mac,
+		   unsigned int mtu);
+int nl_link_del(int ifindex);
+
+/* Number of IPv4 addresses on the link, or a negative errno. */
+int nl_addr4_count(int ifindex);
+
+/* net.ipv6.conf.<name>.disable_ipv6: read (0/1, or -ENOENT without IPv6) and write. */
+int sysctl_disable_ipv6_get(const char *ifname);
+int sysctl_disable_ipv6_set(const char *ifname, int value);
+
+#endif /* XBOND_NL_H */

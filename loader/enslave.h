@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Making a link a member of a bond and giving it back as it was. */
+#ifndef XBOND_ENSLAVE_H
+#define XBOND_ENSLAVE_H
+
+#include <stdbool.h>
+#include "bond.h"
+#include "nl.h"
+
+enum xdp_mode_choice {
+	XDP_MODE_AUTO = 0,	/* generic on veth, native (falling back) elsewhere */
+	XDP_MODE_NATIVE,	/* native, falling back to generic */
+	XDP_MODE_GENERIC,
+};
+
+struct enslave_opts {
+	const unsigned char *mac;	/* the bond's MAC */
+	unsigned int mtu;		/* 0: keep the member's */
+	enum xdp_mode_choice xdp_mode;
+};
+
+/*
+ * Check that link may join bond h (or a bond being created: h's records are
+ * then empty). Prints a one-line reason and returns -EINVAL if not.
+ */
+int member_check(const struct xbond_handle *h, const struct xbond_link *link);
+
+/*
+ * Take the member's addresses away (IPv6 off), give it the bond's MAC and
+ * MTU, attach rx_filter and rx_redirect, bring it up, and record it at slot.
+ * On failure every step is undone and nothing is recorded.
+ */
+int member_enslave(struct xbond_handle *h, const struct xbond_link *link,
+		   unsigned int slot, const struct enslave_opts *opts);
+
+/* Detach the programs and put back what member_enslave changed. Best effort. */
+void member_release(const char *dir, const struct xbond_member *m);
+
+#endif /* XBOND_ENSLAVE_H */

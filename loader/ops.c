@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Create, change and detach a bond, each either whole or not at all. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <linux/types.h>
+#include "maps/xbond_abi.h"
+#include "attach.h"
+#include "enslave.h"
+#include "log.h"
+#include "nl.h"
+#include "ops.h"
+#include "pins.h"
+
+int name_list_parse(struct name_list *list, const char *arg, const char *option)
+{
+	const char *p = arg;
+
+	list->n = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (!len) {
+			pr_warn("%s: empty interface name in '%s'\n", option, arg);
+			return -EINVAL;
+		}
+		if (len >= IF_NAMESIZE) {
+			pr_warn("%s: interface name '%.*s' is too long (at most %d characters)\n",
+				option, (int)len, p, IF_NAMESIZE - 1);
+			return -EINVAL;
+		}
+		if (list->n == XBOND_LIST_MAX) {
+			pr_warn("%s: too many interfaces (at most %d)\n", option, XBOND_MAX_MEMBERS);
+			return -EINVAL;
+		}
+		memcpy(list->names[list->n], p, len);
+		list->names[list->n++][len] = '\0';
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+static int resolve(const char *name, struct xbond_link *link)
+{
+	int ret = nl_link_get(name, 0, link);
+
+	if (ret == -ENODEV)
+		pr_warn("%s: no such interface\n", name);
+	else if (ret)
+		pr_warn("%s: cannot read the interface: %s\n", name, strerror(-ret));
+	return ret;
+}
+
+/* Resolve and vet a list of would-be members; no name twice, none a member yet. */
+static int resolve_members(const struct xbond_handle *h, const struct name_list *list,
+			   struct xbond_link *links, unsigned int *n_links)
+{
+	unsigned int i, j;
+	int ret;
+
+	*n_links = 0;
+	for (i = 0; i < list->n; i++) {
+		struct xbond_link *link = &links[*n_links];
+
+		ret = resolve(list->names[i], link);
+		if (ret)
+			return ret;
+		for (j = 0; j < *n_links; j++) {
+			if (links[j].ifindex == link->ifindex) {
+				pr_warn("%s: listed twice\n", link->name);
+				return -EINVAL;
+			}
+		}
+		if (xbond_member_slot(h, link->ifindex) >= 0) {
+			pr_info("%s: already a member\n", link->name);
+			continue;
+		}
+		ret = member_check(h, link);
+		if (ret)
+			return ret;
+		(*n_links)++;
+	}
+	return 0;
+}
+
+/* Slot of the member called name, or a message and -EINVAL. */
+static int member_by_name(const struct xbond_handle *h, const char *name, const char *what)
+{
+	struct xbond_link link;
+	int slot;
+
+	if (resolve(name, &link))
+		return -EINVAL;
+	slot = xbond_member_slot(h, link.ifindex);
+	if (slot < 0) {
+		pr_warn("%s: %s is not a member of %s\n", what, name, h->bond.name);
+		return -EINVAL;
+	}
+	return slot;
+}
+
+static int check_count(unsigned int n)
+{
+	if (n <= XBOND_MAX_MEMBERS)
+		return 0;
+	pr_warn("too many members: %u, at most %d\n", n, XBOND_MAX_MEMBERS);
+	return -EINVAL;
+}
+
+/* The hidden veth peer's name: short, fixed for a bond name, unlikely to clash. */
+static void peer_name(const char *bond, char *buf, size_t len)
+{
+	unsigned int hash = 2166136261u;
+
+	for (; *bond; bond++)
+		hash = (hash ^ (unsigned char)*bond) * 16777619u;
+	snprintf(buf, len, "xbp%08x", hash);
+}
+
+/* Give back the members at these slots: the undo of add_members. */
+static void release_slots(struct xbond_handle *h, const int *slots, unsigned int n)
+{
+	while (n--) {
+		struct xbond_member m = h->members[slots[n]];
+
+		memset(&h->members[slots[n]], 0, sizeof(m));
+		xbond_write_member(h, slots[n]);
+		member_release(h->dir, &m);
+	}
+}
+
+/* Bring members in, noting their slots in added; all of them or none. */
+static int add_members(struct xbond_handle *h, const struct xbond_link *links,
+		       unsigned int n, const struct xbond_request *req, int *added)
+{
+	struct enslave_opts opts = {
+		.mac = h->bond.mac,
+		.mtu = req->mtu,
+		.xdp_mode = req->xdp_mode,
+	};
+	unsigned int i;
+	int slot, ret = 0;
+
+	for (i = 0; i < n; i++) {
+		slot = xbond_free_slot(h);
+		if (slot < 0) {
+			ret = check_count(XBOND_MAX_MEMBERS + 1);
+			break;
+		}
+		ret = member_enslave(h, &links[i], slot, &opts);
+		if (ret)
+			break;
+		added[i] = slot;
+	}
+	if (ret)
+		release_slots(h, added, i);
+	return ret;
+}
+
+/* Take a member out of the data plane first, then give it back. */
+static int remove_member(struct xbond_handle *h, unsigned int slot)
+{
+	struct xbond_member m = h->members[slot];
+	int ret;
+
+	memset(&h->members[slot], 0, sizeof(m));
+	if (h->bond.primary == slot)
+		h->bond.primary = XBOND_NO_MEMBER;
+	ret = xbond_write_member(h, slot);
+	if (!ret)
+		ret = xbond_publish(h);
+	if (ret < 0) {
+		pr_warn("%s: cannot remove it from the bond: %s\n", m.name, strerror(-ret));
+		h->members[slot] = m;
+		xbond_write_member(h, slot);
+		return ret;
+	}
+	member_release(h->dir, &m);
+	return 0;
+}
+
+static int set_active(struct xbond_handle *h, const char *name)
+{
+	int slot = member_by_name(h, name, "--active");
+	struct xbond_link link;
+
+	if (slot < 0)
+		return slot;
+	if (nl_link_get(NULL, h->members[slot].ifindex, &link) ||
+	    !(link.flags & IFF_UP) || !(link.flags & IFF_LOWER_UP)) {
+		pr_warn("--active: %s is down or has no carrier\n", name);
+		return -ENETDOWN;
+	}
+	/* Whatever a monitor last said, an operator who saw it up wins. */
+	h->members[slot].flags |= XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP;
+	h->bond.active = slot;
+	return xbond_write_member(h, slot);
+}
+
+/* Apply mode, hash, primary and active: the fields a plain map write changes. */
+static int apply_settings(struct xbond_handle *h, const struct xbond_request *req)
+{
+	int slot;
+
+	if (req->mode >= 0)
+		h->bond.mode = req->mode;
+	if (req->hash >= 0)
+		h->bond.hash_policy = req->hash;
+	if (req->packets_per_member)
+		h->bond.packets_per_member = req->packets_per_member;
+	if (req->primary) {
+		slot = member_by_name(h, req->primary, "--primary");
+		if (slot < 0)
+			return slot;
+		h->bond.primary = slot;
+	}
+	if (req->active)
+		return set_active(h, req->active);
+	return 0;
+}
+
+int bond_find(const char *name, struct xbond_handle *h)
+{
+	char dir[PATH_MAX];
+	struct xbond_link link;
+	__u64 cookie = 0;
+	struct stat st;
+	int ret;
+
+	ret = xbond_bond_dir(name, dir, sizeof(dir));
+	if (ret)
+		return ret;
+	if (stat(dir, &st))
+		return -ENOENT;
+	ret = xbond_open(h, dir);
+	if (!ret && h->bond.abi_version != XBOND_ABI_VERSION) {
+		pr_warn("%s: made by an xbond with ABI %u, this one speaks %d\n", name,
+			h->bond.abi_version, XBOND_ABI_VERSION);
+		xbond_close(h);
+		return -EPROTO;
+	}
+	/* Pins outlive their netns; an inode number can come back for another. */
+	xbond_netns_cookie(&cookie);
+	if (!ret && h->bond.netns_cookie == cookie &&
+	    !nl_link_get(NULL, h->bond.ifindex, &link) && !strcmp(link.name, name))
+		return 0;
+	if (!ret)
+		xbond_close(h);
+	pr_info("%s: removing stale pins in %s\n", name, dir);
+	xbond_remove_dir(dir);
+	return -ENOENT;
+}
+
+/* Undo a create that got as far as h (and its veth, if bond_ifindex). */
+static void create_rollback(struct xbond_handle *h, const char *dir, int bond_ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+		if (h->members[i].ifindex)
+			member_release(dir, &h->members[i]);
+	xbond_close(h);
+	if (bond_ifindex)
+		nl_link_del(bond_ifindex);
+	xbond_remove_dir(dir);
+}
+
+int bond_create(const struct xbond_request *req)
+{
+	struct xbond_link links[XBOND_LIST_MAX], bond_link, peer_link;
+	struct xbond_handle h = { .bond.ifindex = 0 };
+	struct nl_link_change up = { .up = 1 };
+	char dir[PATH_MAX], peer[IF_NAMESIZE];
+	unsigned int i, n, mtu = req->mtu;
+	int added[XBOND_MAX_MEMBERS];
+	const unsigned char *mac;
+	int ret;
+
+	ret = resolve_members(&h, &req->ifaces, links, &n);
+	if (!ret)
+		ret = check_count(n);
+	if (ret)
+		return ret;
+	if (!n) {
+		pr_warn("--ifaces: no member given\n");
+		return -EINVAL;
+	}
+	if (!nl_link_get(req->name, 0, &bond_link)) {
+		pr_warn("%s: an interface of that name exists and is not an xbond bond\n",
+			req->name);
+		return -EEXIST;
+	}
+	mac = req->have_mac ? req->mac :
+	      memcmp(links[0].perm_mac, "\0\0\0\0\0\0", 6) ? links[0].perm_mac : links[0].mac;
+	for (i = 0; !req->mtu && i < n; i++)
+		if (!mtu || links[i].mtu < mtu)
+			mtu = links[i].mtu;
+
+	ret = xbond_bond_dir(req->name, dir, sizeof(dir));
+	if (ret)
+		return ret;
+	peer_name(req->name, peer, sizeof(peer));
+	ret = nl_veth_create(req->name, peer, mac, mtu);
+	if (ret) {
+		pr_warn("%s: cannot create the logical interface: %s\n", req->name,
+			strerror(-ret));
+		return ret;
+	}
+	ret = nl_link_get(req->name, 0, &bond_link);
+	if (!ret)
+		ret = nl_link_get(peer, 0, &peer_link);
+	if (ret) {
+		create_rollback(&h, dir, bond_link.ifindex);
+		return ret;
+	}
+	/* The peer only closes the circuit; it must not speak. */
+	sysctl_disable_ipv6_set(peer, 1);
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = xbond_load_objects(dir, bond_link.ifindex);
+	if (ret)
+		goto fail;
+	ret = xbond_open(&h, dir);
+	if (ret)
+		goto fail;
+	h.bond = (struct xbond_bond){
+		.abi_version = XBOND_ABI_VERSION,
+		.ifindex = bond_link.ifindex,
+		.peer_ifindex = peer_link.ifindex,
+		.mode = req->mode >= 0 ? req->mode : XBOND_MODE_ACTIVEBACKUP,
+		.hash_policy = req->hash >= 0 ? req->hash : XBOND_HASH_LAYER2,
+		.packets_per_member = req->packets_per_member ? req->packets_per_member : 1,
+		.primary = XBOND_NO_MEMBER,
+		.active = XBOND_NO_MEMBER,
+	};
+	xbond_netns_cookie(&h.bond.netns_cookie);
+	snprintf(h.bond.name, sizeof(h.bond.name), "%s", req->name);
+	memcpy(h.bond.mac, mac, 6);
+	ret = xbond_write_bond(&h);
+	if (ret)
+		goto fail;
+
+	ret = add_members(&h, links, n, req, added);
+	if (!ret)
+		ret = apply_settings(&h, req);
+	if (!ret)
+		ret = xbond_publish(&h);
+	if (ret < 0)
+		goto fail;
+	ret = xbond_attach_tx(dir, bond_link.ifindex);
+	if (!ret)
+		ret = nl_link_set(peer_link.ifindex, &up);
+	if (!ret)
+		ret = nl_link_set(bond_link.ifindex, &up);
+	if (ret)
+		goto fail;
+	xbond_close(&h);
+	return 0;
+fail:
+	if (ret)
+		pr_warn("%s: not created: %s\n", req->name, strerror(-ret < 0 ? ret : -ret));
+	create_rollback(&h, dir, bond_link.ifindex);
+	return ret;
+}
+
+/* Slots of the members an update drops: those not in --ifaces, and --del. */
+static int members_to_delete(const struct xbond_handle *h, const struct xbond_request *req,
+			     int *del_slots, unsigned int *n_del)
+{
+	struct xbond_link link;
+	unsigned int i, j;
+	int slot;
+
+	*n_del = 0;
+	for (i = 0; req->have_ifaces && i < XBOND_MAX_MEMBERS; i++) {
+		bool wanted = false;
+
+		for (j = 0; h->members[i].ifindex && j < req->ifaces.n; j++)
+			if (!nl_link_get(req->ifaces.names[j], 0, &link) &&
+			    link.ifindex == (int)h->members[i].ifindex)
+				wanted = true;
+		if (h->members[i].ifindex && !wanted)
+			del_slots[(*n_del)++] = i;
+	}
+	for (i = 0; i < req->del.n; i++) {
+		if (resolve(req->del.names[i], &link))
+			return -ENODEV;
+		slot = xbond_member_slot(h, link.ifindex);
+		if (slot < 0) {
+			pr_info("%s: not a member, nothing to delete\n", link.name);
+			continue;
+		}
+		for (j = 0; j < *n_del && del_slots[j] != slot; j++)
+			;
+		if (j == *n_del)
+			del_slots[(*n_del)++] = slot;
+	}
+	return 0;
+}
+
+int bond_update(struct xbond_handle *h, const struct xbond_request *req)
+{
+	struct xbond_link links[XBOND_LIST_MAX], link;
+	struct xbond_bond saved = h->bond;
+	struct name_list adds = req->add;
+	int del_slots[XBOND_MAX_MEMBERS], added[XBOND_MAX_MEMBERS];
+	unsigned int i, n_add, n_del;
+	int ret;
+
+	if (req->have_mac && memcmp(req->mac, h->bond.mac, 6)) {
+		pr_warn("--mac: the MAC of an existing bond cannot change; detach it first\n");
+		return -EINVAL;
+	}
+	if (req->mtu && !nl_link_get(NULL, h->bond.ifindex, &link) && link.mtu != req->mtu) {
+		pr_warn("--mtu: the MTU of an existing bond cannot change yet; detach it first\n");
+		return -EINVAL;
+	}
+
+	/* --ifaces on an existing bond is the wanted member set. */
+	for (i = 0; req->have_ifaces && i < req->ifaces.n && adds.n < XBOND_LIST_MAX; i++)
+		memcpy(adds.names[adds.n++], req->ifaces.names[i], IF_NAMESIZE);
+	ret = members_to_delete(h, req, del_slots, &n_del);
+	if (!ret)
+		ret = resolve_members(h, &adds, links, &n_add);
+	if (!ret)
+		ret = check_count(xbond_member_count(h) + n_add - n_del);
+	if (ret)
+		return ret;
+
+	/* Members come in first: settings may name them, and can still fail. */
+	ret = add_members(h, links, n_add, req, added);
+	if (ret)
+		return ret;
+	ret = apply_settings(h, req);
+	if (ret) {
+		release_slots(h, added, n_add);
+		h->bond = saved;
+		xbond_write_bond(h);
+		return ret;
+	}
+	for (i = 0; i < n_del; i++)
+		remove_member(h, del_slots[i]);
+	ret = xbond_publish(h);
+	return ret < 0 ? ret : 0;
+}
+
+int bond_detach(struct xbond_handle *h)
+{
+	struct xbond_link link;
+	unsigned int i;
+
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+		if (h->members[i].ifindex)
+			member_release(h->dir, &h->members[i]);
+	if (!nl_link_get(NULL, h->bond.ifindex, &link) && !strcmp(link.name, h->bond.name))
+		nl_link_del(h->bond.ifindex);
+	xbond_close(h);
+	return xbond_remove_dir(h->dir);
+}

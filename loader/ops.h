@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What xbondload was asked to do, and the three things it can do with it: create, update, detach. */
+#ifndef XBOND_OPS_H
+#define XBOND_OPS_H
+
+#include <stdbool.h>
+#include <net/if.h>
+#include "bond.h"
+
+/* Lists may name more than XBOND_MAX_MEMBERS, so that we can say so. */
+#define XBOND_LIST_MAX	(2 * XBOND_MAX_MEMBERS)
+
+struct name_list {
+	unsigned int n;
+	char names[XBOND_LIST_MAX][IF_NAMESIZE];
+};
+
+struct xbond_request {
+	char name[IF_NAMESIZE];
+	bool have_ifaces;
+	struct name_list ifaces;
+	struct name_list add;
+	struct name_list del;
+	int mode;			/* enum xbond_mode, -1: unchanged/default */
+	int hash;			/* enum xbond_hash, -1: unchanged/default */
+	unsigned int packets_per_member; /* 0: unchanged/default */
+	bool have_mac;
+	unsigned char mac[6];
+	const char *primary;
+	const char *active;
+	unsigned int mtu;		/* 0: from the members */
+	int xdp_mode;			/* enum xdp_mode_choice */
+	bool detach;
+};
+
+/* Parse "a,b,c" into list. Returns 0 or -EINVAL with a message printed. */
+int name_list_parse(struct name_list *list, const char *arg, const char *option);
+
+/* Open bond name in this netns. -ENOENT if there is none (stale pins are cleared). */
+int bond_find(const char *name, struct xbond_handle *h);
+
+int bond_create(const struct xbond_request *req);
+int bond_update(struct xbond_handle *h, const struct xbond_request *req);
+int bond_detach(struct xbond_handle *h);
+
+#endif /* XBOND_OPS_H */

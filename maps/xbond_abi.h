@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The one definition of everything that crosses between xbond's BPF programs and userspace. */
+#ifndef XBOND_ABI_H
+#define XBOND_ABI_H
+
+/*
+ * Types only: no code, no includes. BPF code gets __u8..__u64 from vmlinux.h,
+ * userspace from <linux/types.h>; include one of those first.
+ *
+ * Rules for every struct here: fixed-width fields, no bitfields, no bools,
+ * explicit padding, a _Static_assert on the size. Bump XBOND_ABI_VERSION on
+ * any change, since pinned maps outlive the binaries that made them.
+ */
+
+#define XBOND_ABI_VERSION	1
+
+#define XBOND_MAX_MEMBERS	32	/* members per bond */
+#define XBOND_BUCKETS		256	/* flow hash buckets; a power of two */
+#define XBOND_NO_MEMBER		0xff	/* "no usable member" in a u8 member slot */
+#define XBOND_NAME_LEN		16	/* IFNAMSIZ */
+
+/* Pin layout: XBOND_PIN_ROOT/<netns inode>/<bond name>/<map or prog name> */
+#define XBOND_PIN_ROOT		"/sys/fs/bpf/xbond"
+#define XBOND_PIN_TX_PROG	"tx_select"
+#define XBOND_PIN_RX_XDP_PROG	"rx_filter"
+#define XBOND_PIN_RX_TC_PROG	"rx_redirect"
+
+/* Bonding modes, numbered as in the kernel's bonding driver. */
+enum xbond_mode {
+	XBOND_MODE_ROUNDROBIN	= 0,
+	XBOND_MODE_ACTIVEBACKUP	= 1,
+	XBOND_MODE_XOR		= 2,
+	XBOND_MODE_BROADCAST	= 3,
+	XBOND_MODE_8023AD	= 4,	/* not implemented yet */
+	XBOND_MODE_TLB		= 5,	/* not implemented yet */
+	XBOND_MODE_ALB		= 6,	/* not implemented yet */
+};
+
+/* Transmit hash policies, numbered as the kernel's xmit_hash_policy. */
+enum xbond_hash {
+	XBOND_HASH_LAYER2	= 0,
+	XBOND_HASH_LAYER34	= 1,
+	XBOND_HASH_LAYER23	= 2,
+};
+
+/* Index into the xbond_counters per-CPU array: one event each. */
+enum xbond_counter {
+	XBOND_CNT_TX_NO_MEMBER = 0,	/* tx dropped: no usable member */
+	XBOND_CNT_TX_CLONE_FAIL,	/* broadcast copy that failed to go out */
+	XBOND_CNT_RX_NOT_MEMBER,	/* rx on an ifindex not (or no longer) a member */
+	XBOND_CNT_RX_INACTIVE,		/* rx dropped on an inactive member */
+	XBOND_CNT_RX_OWN_MAC,		/* rx of our own source MAC: looped back */
+	XBOND_CNT_RX_BACKUP_GRACE,	/* rx on a backup accepted just after a switch */
+	XBOND_CNT_MAX,
+};
+
+/* xbond_member.flags */
+#define XBOND_MEMBER_CARRIER	(1U << 0)	/* lower layer up (IFF_LOWER_UP) */
+#define XBOND_MEMBER_ADMIN_UP	(1U << 1)	/* IFF_UP */
+#define XBOND_MEMBER_HAD_CLSACT	(1U << 2)	/* clsact existed before we attached */
+#define XBOND_MEMBER_WAS_UP	(1U << 3)	/* member was admin up before enslaving */
+#define XBOND_MEMBER_XDP_SKB	(1U << 4)	/* rx_filter attached in generic mode */
+
+/*
+ * The data plane's whole view of a bond. Two copies live in xbond_config;
+ * xbond_slot names the live one. Writers fill the other copy and flip the
+ * slot word, so a packet sees either the old or the new config, never a mix.
+ * Member slots are indices into member_ifindex[], stable for a member's life.
+ */
+struct xbond_config {
+	__u64 backup_rx_until_ns;	/* CLOCK_MONOTONIC; until then, backups accept
+					 * unicast to bond_mac (in-flight frames after
+					 * an active switch) */
+	__u32 mode;			/* enum xbond_mode */
+	__u32 hash_policy;		/* enum xbond_hash */
+	__u32 packets_per_member;	/* balance-rr: packets before moving on; >= 1 */
+	__u32 n_members;		/* member slots in use: member_ifindex[0..n) */
+	__u32 n_tx;			/* valid entries in tx_members[] */
+	__u8  active;			/* active-backup: member slot, or XBOND_NO_MEMBER */
+	__u8  bond_mac[6];		/* the bond's MAC, network order */
+	__u8  pad0;
+	__u32 pad1;
+	__u32 member_ifindex[XBOND_MAX_MEMBERS];	/* 0: free slot */
+	__u8  tx_members[XBOND_MAX_MEMBERS];	/* usable member slots, in order */
+	__u8  buckets[XBOND_BUCKETS];		/* hash bucket -> member slot */
+};
+_Static_assert(sizeof(struct xbond_config) == 40 + 4 * 32 + 32 + 256,
+	       "xbond_config layout");
+
+/*
+ * Control-plane record of the bond, one entry in xbond_bond. Written by
+ * xbondload, read by the monitor and xbondctl; the data plane never reads it.
+ */
+struct xbond_bond {
+	__u32 abi_version;		/* XBOND_ABI_VERSION */
+	__u32 ifindex;			/* the logical interface */
+	__u32 peer_ifindex;		/* its hidden veth peer */
+	__u32 mode;			/* enum xbond_mode, as requested */
+	__u32 hash_policy;		/* enum xbond_hash */
+	__u32 packets_per_member;
+	__u64 netns_cookie;		/* SO_NETNS_COOKIE: tells stale pins apart */
+	char  name[XBOND_NAME_LEN];	/* NUL-terminated */
+	__u8  mac[6];			/* network order */
+	__u8  primary;			/* member slot, or XBOND_NO_MEMBER */
+	__u8  active;			/* member slot, or XBOND_NO_MEMBER */
+	__u32 xdp_flags;		/* XDP_FLAGS_* used on the members */
+	__u32 pad0;
+};
+_Static_assert(sizeof(struct xbond_bond) == 64, "xbond_bond layout");
+
+/*
+ * One member, at its slot in xbond_members. orig_* hold what detach puts back.
+ */
+struct xbond_member {
+	__u32 ifindex;			/* 0: free slot */
+	__u32 flags;			/* XBOND_MEMBER_* */
+	char  name[XBOND_NAME_LEN];	/* at enslave time */
+	__u8  orig_mac[6];		/* network order */
+	__u8  orig_disable_ipv6;	/* the member's net.ipv6.conf.*.disable_ipv6 */
+	__u8  pad0;
+	__u32 orig_mtu;
+	__u32 link_failures;		/* times usable -> unusable */
+	__u64 last_change_ns;		/* CLOCK_MONOTONIC of the last state change */
+};
+_Static_assert(sizeof(struct xbond_member) == 48, "xbond_member layout");
+
+/* Per-member traffic, per CPU, at the member's slot in xbond_member_stats. */
+struct xbond_member_stats {
+	__u64 rx_packets;
+	__u64 rx_bytes;
+	__u64 tx_packets;
+	__u64 tx_bytes;
+	__u64 rx_dropped;		/* inactive member or own MAC */
+};
+_Static_assert(sizeof(struct xbond_member_stats) == 40,
+	       "xbond_member_stats layout");
+
+#endif /* XBOND_ABI_H */
