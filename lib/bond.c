@@ -31,6 +31,13 @@ static int open_map(const struct xbond_handle *h, const char *name)
 	return bpf_obj_get(path);
 }
 
+void xbond_init(struct xbond_handle *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->config_fd = h->slot_fd = h->bond_fd = -1;
+	h->members_fd = h->mstats_fd = h->counters_fd = -1;
+}
+
 int xbond_open(struct xbond_handle *h, const char *dir)
 {
 	__u32 key;
@@ -40,9 +47,7 @@ int xbond_open(struct xbond_handle *h, const char *dir)
 				XBOND_MAP_MEMBERS, XBOND_MAP_MSTATS, XBOND_MAP_COUNTERS };
 	unsigned int i;
 
-	memset(h, 0, sizeof(*h));
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		*fds[i] = -1;
+	xbond_init(h);
 	snprintf(h->dir, sizeof(h->dir), "%s", dir);
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		*fds[i] = open_map(h, names[i]);
@@ -178,37 +183,77 @@ static __u32 mix32(__u32 x)
 }
 
 /*
- * Every bucket has a home member: members in slot order, round robin, as the
- * kernel's hash % count would place it for 2, 4, 8... members. A bucket whose
- * home is down goes to the usable member with the highest rendezvous score.
- * Neither depends on which other members are down, so a failure moves only
- * the failed member's buckets, and its recovery moves only those back.
+ * Give every bucket a home among the configured members, balanced to within
+ * one bucket. Only buckets that must move do: a removed member's buckets go
+ * to the least loaded, and a new member takes from the most loaded.
  */
-static void fill_buckets(const struct xbond_member *members, struct xbond_config *cfg)
+static void rebalance_homes(struct xbond_bond *bond, const struct xbond_member *members)
 {
-	__u8 all[XBOND_MAX_MEMBERS];
-	unsigned int b, i, n_all = 0;
+	unsigned int count[XBOND_MAX_MEMBERS] = {}, b, i, n = 0;
+	__u8 most, least;
 
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
-		if (members[i].ifindex)
-			all[n_all++] = i;
+		n += !!members[i].ifindex;
+	if (!n) {
+		memset(bond->home, XBOND_NO_MEMBER, sizeof(bond->home));
+		return;
+	}
+	for (b = 0; b < XBOND_BUCKETS; b++) {
+		__u8 home = bond->home[b];
+
+		if (home < XBOND_MAX_MEMBERS && members[home].ifindex)
+			count[home]++;
+		else
+			bond->home[b] = XBOND_NO_MEMBER;
+	}
+	for (;;) {
+		most = least = XBOND_NO_MEMBER;
+		for (i = 0; i < XBOND_MAX_MEMBERS; i++) {
+			if (!members[i].ifindex)
+				continue;
+			if (least == XBOND_NO_MEMBER || count[i] < count[least])
+				least = i;
+			if (most == XBOND_NO_MEMBER || count[i] > count[most])
+				most = i;
+		}
+		/* Orphans first, in bucket order; then even out, last bucket first. */
+		for (b = 0; b < XBOND_BUCKETS && bond->home[b] != XBOND_NO_MEMBER; b++)
+			;
+		if (b == XBOND_BUCKETS) {
+			if (count[most] <= count[least] + 1)
+				return;
+			for (b = XBOND_BUCKETS; bond->home[--b] != most;)
+				;
+			count[most]--;
+		}
+		bond->home[b] = least;
+		count[least]++;
+	}
+}
+
+/*
+ * A bucket whose home member is usable stays there. Otherwise it goes, by
+ * rendezvous hashing, to the usable member with the highest score for
+ * (bucket, slot). Scores do not depend on who else is usable, so a failure
+ * moves only the failed member's buckets and its recovery moves exactly
+ * those back, however many members are down.
+ */
+static void fill_buckets(const struct xbond_bond *bond, const struct xbond_member *members,
+			 struct xbond_config *cfg)
+{
+	unsigned int b, i;
 
 	for (b = 0; b < XBOND_BUCKETS; b++) {
+		__u8 home = bond->home[b], best = XBOND_NO_MEMBER;
 		__u32 best_score = 0;
-		__u8 home, best = XBOND_NO_MEMBER;
 
-		if (!n_all || !cfg->n_tx) {
-			cfg->buckets[b] = XBOND_NO_MEMBER;
-			continue;
-		}
-		home = all[b % n_all];
-		if (xbond_member_usable(&members[home])) {
+		if (home < XBOND_MAX_MEMBERS && xbond_member_usable(&members[home])) {
 			cfg->buckets[b] = home;
 			continue;
 		}
 		for (i = 0; i < cfg->n_tx; i++) {
 			__u8 slot = cfg->tx_members[i];
-			__u32 score = mix32(b * 0x9e3779b9U ^ (slot + 1) * 0x85ebca6bU);
+			__u32 score = mix32(b * 0x9e3779b9U + (slot + 1) * 0x85ebca6bU);
 
 			if (best == XBOND_NO_MEMBER || score > best_score) {
 				best = slot;
@@ -241,7 +286,8 @@ void xbond_build_config(struct xbond_bond *bond, const struct xbond_member *memb
 	}
 	bond->active = choose_active(bond, members);
 	next->active = bond->active;
-	fill_buckets(members, next);
+	rebalance_homes(bond, members);
+	fill_buckets(bond, members, next);
 
 	next->backup_rx_until_ns = live->backup_rx_until_ns;
 	if (next->mode == XBOND_MODE_ACTIVEBACKUP &&

@@ -31,6 +31,8 @@ struct xbond_handle {
 	struct xbond_member members[XBOND_MAX_MEMBERS];
 };
 
+/* An empty handle: no maps open, no records. xbond_close on it is a no-op. */
+void xbond_init(struct xbond_handle *h);
 /* Open the pinned maps under dir and read the bond and member records. */
 int xbond_open(struct xbond_handle *h, const char *dir);
 void xbond_close(struct xbond_handle *h);

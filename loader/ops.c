@@ -270,14 +270,16 @@ static void create_rollback(struct xbond_handle *h, const char *dir, int bond_if
 int bond_create(const struct xbond_request *req)
 {
 	struct xbond_link links[XBOND_LIST_MAX], bond_link, peer_link;
-	struct xbond_handle h = { .bond.ifindex = 0 };
+	struct xbond_handle h;
 	struct nl_link_change up = { .up = 1 };
 	char dir[PATH_MAX], peer[IF_NAMESIZE];
 	unsigned int i, n, mtu = req->mtu;
 	int added[XBOND_MAX_MEMBERS];
+	const char *step;
 	const unsigned char *mac;
 	int ret;
 
+	xbond_init(&h);
 	ret = resolve_members(&h, &req->ifaces, links, &n);
 	if (!ret)
 		ret = check_count(n);
@@ -308,23 +310,28 @@ int bond_create(const struct xbond_request *req)
 			strerror(-ret));
 		return ret;
 	}
+	step = "read back the logical interface";
 	ret = nl_link_get(req->name, 0, &bond_link);
-	if (!ret)
-		ret = nl_link_get(peer, 0, &peer_link);
 	if (ret) {
-		create_rollback(&h, dir, bond_link.ifindex);
-		return ret;
+		bond_link.ifindex = 0;
+		goto fail;
 	}
+	ret = nl_link_get(peer, 0, &peer_link);
+	if (ret)
+		goto fail;
 	/* The peer only closes the circuit; it must not speak. */
 	sysctl_disable_ipv6_set(peer, 1);
 
+	step = "make the pin directory";
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		ret = -errno;
 		goto fail;
 	}
+	step = NULL;	/* says why itself */
 	ret = xbond_load_objects(dir, bond_link.ifindex);
 	if (ret)
 		goto fail;
+	step = "open the pinned maps";
 	ret = xbond_open(&h, dir);
 	if (ret)
 		goto fail;
@@ -338,23 +345,31 @@ int bond_create(const struct xbond_request *req)
 		.primary = XBOND_NO_MEMBER,
 		.active = XBOND_NO_MEMBER,
 	};
+	memset(h.bond.home, XBOND_NO_MEMBER, sizeof(h.bond.home));
 	xbond_netns_cookie(&h.bond.netns_cookie);
 	snprintf(h.bond.name, sizeof(h.bond.name), "%s", req->name);
 	memcpy(h.bond.mac, mac, 6);
+	step = "write the bond record";
 	ret = xbond_write_bond(&h);
 	if (ret)
 		goto fail;
 
+	step = NULL;
 	ret = add_members(&h, links, n, req, added);
 	if (!ret)
 		ret = apply_settings(&h, req);
-	if (!ret)
-		ret = xbond_publish(&h);
+	if (ret)
+		goto fail;
+	step = "publish the config";
+	ret = xbond_publish(&h);
 	if (ret < 0)
 		goto fail;
+	step = NULL;
 	ret = xbond_attach_tx(dir, bond_link.ifindex);
-	if (!ret)
-		ret = nl_link_set(peer_link.ifindex, &up);
+	if (ret)
+		goto fail;
+	step = "bring the logical interface up";
+	ret = nl_link_set(peer_link.ifindex, &up);
 	if (!ret)
 		ret = nl_link_set(bond_link.ifindex, &up);
 	if (ret)
@@ -362,8 +377,8 @@ int bond_create(const struct xbond_request *req)
 	xbond_close(&h);
 	return 0;
 fail:
-	if (ret)
-		pr_warn("%s: not created: %s\n", req->name, strerror(-ret < 0 ? ret : -ret));
+	if (step)
+		pr_warn("%s: cannot %s: %s\n", req->name, step, strerror(-ret));
 	create_rollback(&h, dir, bond_link.ifindex);
 	return ret;
 }

@@ -105,8 +105,10 @@ struct xbond_bond {
 	__u8  active;			/* member slot, or XBOND_NO_MEMBER */
 	__u32 xdp_flags;		/* XDP_FLAGS_* used on the members */
 	__u32 pad0;
+	__u8  home[XBOND_BUCKETS];	/* bucket -> member slot it belongs to while
+					 * that member is usable; kept balanced */
 };
-_Static_assert(sizeof(struct xbond_bond) == 64, "xbond_bond layout");
+_Static_assert(sizeof(struct xbond_bond) == 64 + XBOND_BUCKETS, "xbond_bond layout");
 
 /*
  * One member, at its slot in xbond_members. orig_* hold what detach puts back.

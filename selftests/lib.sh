@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for xbond's netns integration tests: namespaces with random
+# suffixes, topologies, polling, result lines and a cleanup trap.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+XBONDLOAD=${XBONDLOAD:-$TOP/.output/xbondload}
+SUFFIX=$(printf '%04x%04x' $RANDOM $RANDOM)
+NAMESPACES=()
+FAILED=0
+
+# TEST: name [ OK ] / [FAIL]; the runner counts these lines.
+pass() { printf 'TEST: %-64s [ OK ]\n' "$1"; }
+fail() { printf 'TEST: %-64s [FAIL]\n' "$1"; shift; [ $# -gt 0 ] && printf '    %s\n' "$@"; FAILED=1; }
+skip() { printf 'TEST: %-64s [SKIP]\n' "$1"; }
+
+# check NAME CMD...: pass if CMD succeeds.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(echo "$out" | tail -3)"; fi
+}
+
+# check_fails NAME REGEX CMD...: CMD must exit 1 with one line matching REGEX on stderr.
+check_fails() {
+	local name=$1 regex=$2 out rc
+	shift 2
+	out=$("$@" 2>&1 >/dev/null); rc=$?
+	if [ $rc -ne 0 ] && [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] &&
+	   printf '%s' "$out" | grep -Eq -- "$regex"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc, stderr: $out" "wanted one line matching: $regex"
+	fi
+}
+
+# wait_for SECONDS CMD...: poll CMD every 20 ms until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.02
+	done
+}
+
+# make_ns VAR NAME: create namespace xbt-NAME-SUFFIX with lo up, into $VAR.
+make_ns() {
+	local name="xbt-$2-$SUFFIX"
+	ip netns add "$name" || return 1
+	NAMESPACES+=("$name")
+	ip -n "$name" link set lo up
+	printf -v "$1" '%s' "$name"
+}
+
+xbond() { "$XBONDLOAD" "$@"; }
+
+# The pin directory of a bond: /sys/fs/bpf/xbond/<netns inode>/<name>.
+pin_dir() { echo "/sys/fs/bpf/xbond/$(stat -L -c %i "/run/netns/$1")/${2:-xbond0}"; }
+
+cleanup() {
+	local n ino
+	for n in "${NAMESPACES[@]}"; do
+		pkill -f "iperf3.*$SUFFIX" 2>/dev/null
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
+		ino=$(stat -L -c %i "/run/netns/$n" 2>/dev/null)
+		ip netns del "$n" 2>/dev/null
+		[ -n "$ino" ] && rm -rf "/sys/fs/bpf/xbond/$ino"
+	done
+	NAMESPACES=()
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# topo_b2b N: hosts A and B cabled back to back by N veth links a<i> -- b<i>.
+#
+#   A: xbond0 [a0 a1 ...] ======= [b0 b1 ...] xbond0 :B
+topo_b2b() {
+	local i
+	make_ns A a && make_ns B b || return 1
+	for ((i = 0; i < $1; i++)); do
+		ip link add "a$i" netns "$A" type veth peer name "b$i" netns "$B" || return 1
+	done
+}
+
+# topo_switch N: host H's members h<i> cabled to ports s<i> of bridge br0 in
+# namespace S; peer P hangs off the same bridge.
+#
+#   H: xbond0 [h0 h1 ...]
+#               |  |
+#   S:   br0 [s0 s1 ... sp]
+#                        |
+#   P:                   p0
+topo_switch() {
+	local i
+	make_ns H h && make_ns S s && make_ns P p || return 1
+	ip -n "$S" link add br0 type bridge || return 1
+	ip -n "$S" link set br0 up
+	for ((i = 0; i < $1; i++)); do
+		ip link add "h$i" netns "$H" type veth peer name "s$i" netns "$S" || return 1
+		ip -n "$S" link set "s$i" master br0 up
+	done
+	ip link add p0 netns "$P" type veth peer name sp netns "$S" || return 1
+	ip -n "$S" link set sp master br0 up
+	ip -n "$P" link set p0 up
+}
+
+# Sum of one per-member counter (rx_packets, tx_packets, ...) over CPUs.
+member_stat() { # NS SLOT FIELD [BOND]
+	bpftool map dump pinned "$(pin_dir "$1" "${4:-xbond0}")/xbond_mstats" |
+		jq "[.[] | select(.key == $2) | .values[].value.$3] | add"
+}
+
+counter() { # NS INDEX [BOND]
+	bpftool map dump pinned "$(pin_dir "$1" "${3:-xbond0}")/xbond_counters" |
+		jq "[.[] | select(.key == $2) | .values[].value] | add"
+}
+
+# The live config, as bpftool prints it.
+live_config() { # NS [BOND]
+	local dir slot
+	dir=$(pin_dir "$1" "${2:-xbond0}")
+	slot=$(bpftool map dump pinned "$dir/xbond_slot" | jq '.[0].value')
+	bpftool map dump pinned "$dir/xbond_config" | jq ".[] | select(.key == $slot) | .value"
+}
+
+# Program ids attached in a namespace, one line, for before/after comparisons.
+prog_ids() { ip netns exec "$1" bpftool net -j | jq -c '[.[] | (.xdp, .tc)[]? | .id] | sort'; }
+
+# ping_loss NS ARGS...: run ping, echo "sent received".
+ping_counts() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" ping -q "$@" 2>/dev/null |
+		awk '/packets transmitted/ { print $1, $4 }'
+}
+
+# iperf3_run SERVER_NS SERVER_IP CLIENT_NS ARGS...: echo bits/s received.
+iperf3_run() {
+	local sns=$1 sip=$2 cns=$3 port=$((5201 + RANDOM % 1000))
+	shift 3
+	ip netns exec "$sns" iperf3 -s -1 -p $port -B "$sip" --logfile /dev/null &
+	local spid=$!
+	wait_for 5 ip netns exec "$sns" sh -c "ss -ltn | grep -q :$port" || return 1
+	ip netns exec "$cns" iperf3 -c "$sip" -p $port -J "$@" 2>/dev/null |
+		jq '.end.sum_received.bits_per_second // 0'
+	wait $spid 2>/dev/null
+}
