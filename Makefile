@@ -28,12 +28,13 @@ endif
 
 BPF_OBJS := $(OUTPUT)/tx_select.bpf.o $(OUTPUT)/rx_filter.bpf.o
 SKELS := $(OUTPUT)/tx_select.skel.h $(OUTPUT)/rx_filter.skel.h
-LIB_SRCS := lib/log.c lib/names.c lib/nl.c lib/pins.c lib/bond.c
+LIB_SRCS := lib/log.c lib/names.c lib/nl.c lib/pins.c lib/bond.c lib/monitor_ctl.c
 LIB_OBJS := $(patsubst lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 TEST_PROGS := $(OUTPUT)/test_prog_run
-TOOLS := $(OUTPUT)/xbondload
+MONITOR_OBJS := $(patsubst monitor/%.c,$(OUTPUT)/monitor/%.o,$(wildcard monitor/*.c))
+TOOLS := $(OUTPUT)/xbondload $(OUTPUT)/xbondmon
 
 .PHONY: all deps test demo bench vmlinux clean help install
 .SECONDARY: $(BPF_OBJS)
@@ -61,7 +62,7 @@ deps:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/selftests:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/monitor:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/*.h maps/*.h vmlinux.h | $(OUTPUT)
@@ -80,6 +81,14 @@ $(OUTPUT)/lib/%.o: lib/%.c lib/*.h maps/xbond_abi.h | $(OUTPUT)/lib
 $(OUTPUT)/loader/%.o: loader/%.c loader/*.h lib/*.h maps/xbond_abi.h $(SKELS) | $(OUTPUT)/loader
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iloader -c $< -o $@
+
+$(OUTPUT)/monitor/%.o: monitor/%.c monitor/*.h lib/*.h maps/xbond_abi.h | $(OUTPUT)/monitor
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Imonitor -c $< -o $@
+
+$(OUTPUT)/xbondmon: $(MONITOR_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUTPUT)/xbondload: $(LOADER_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)

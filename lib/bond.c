@@ -13,7 +13,6 @@
 #include <bpf/libbpf.h>
 #include "bond.h"
 #include "log.h"
-#include "nl.h"
 
 __u64 xbond_now_ns(void)
 {
@@ -40,7 +39,6 @@ void xbond_init(struct xbond_handle *h)
 
 int xbond_open(struct xbond_handle *h, const char *dir)
 {
-	__u32 key;
 	int *fds[] = { &h->config_fd, &h->slot_fd, &h->bond_fd, &h->members_fd,
 		       &h->mstats_fd, &h->counters_fd };
 	const char *names[] = { XBOND_MAP_CONFIG, XBOND_MAP_SLOT, XBOND_MAP_BOND,
@@ -54,17 +52,24 @@ int xbond_open(struct xbond_handle *h, const char *dir)
 		if (*fds[i] < 0)
 			goto fail;
 	}
-	key = 0;
-	if (bpf_map_lookup_elem(h->bond_fd, &key, &h->bond))
-		goto fail;
-	for (key = 0; key < XBOND_MAX_MEMBERS; key++)
-		if (bpf_map_lookup_elem(h->members_fd, &key, &h->members[key]))
-			goto fail;
-	return 0;
+	if (!xbond_reload(h))
+		return 0;
 fail:
 	i = errno;
 	xbond_close(h);
 	return -(int)i;
+}
+
+int xbond_reload(struct xbond_handle *h)
+{
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(h->bond_fd, &key, &h->bond))
+		return -errno;
+	for (key = 0; key < XBOND_MAX_MEMBERS; key++)
+		if (bpf_map_lookup_elem(h->members_fd, &key, &h->members[key]))
+			return -errno;
+	return 0;
 }
 
 void xbond_close(struct xbond_handle *h)
@@ -122,39 +127,6 @@ unsigned int xbond_member_count(const struct xbond_handle *h)
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
 		n += !!h->members[i].ifindex;
 	return n;
-}
-
-int xbond_refresh_links(struct xbond_handle *h)
-{
-	unsigned int i, keep = ~(XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP);
-	int ret;
-
-	for (i = 0; i < XBOND_MAX_MEMBERS; i++) {
-		struct xbond_member *m = &h->members[i];
-		struct xbond_link link;
-		bool was_usable = xbond_member_usable(m);
-		__u32 flags = m->flags & keep;
-
-		if (!m->ifindex)
-			continue;
-		ret = nl_link_get(NULL, m->ifindex, &link);
-		if (ret && ret != -ENODEV)
-			return ret;
-		if (!ret && (link.flags & IFF_LOWER_UP))
-			flags |= XBOND_MEMBER_CARRIER;
-		if (!ret && (link.flags & IFF_UP))
-			flags |= XBOND_MEMBER_ADMIN_UP;
-		if (flags == m->flags)
-			continue;
-		m->flags = flags;
-		m->last_change_ns = xbond_now_ns();
-		if (was_usable && !xbond_member_usable(m))
-			m->link_failures++;
-		ret = xbond_write_member(h, i);
-		if (ret)
-			return ret;
-	}
-	return 0;
 }
 
 static __u8 choose_active(const struct xbond_bond *bond, const struct xbond_member *members)

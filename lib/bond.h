@@ -8,6 +8,9 @@
 #include <linux/types.h>
 #include "maps/xbond_abi.h"
 
+/* Carrier poll interval of a new bond: a tenth of bonding's usual 100 ms. */
+#define XBOND_DEFAULT_MIIMON_MS	10
+
 /* How long backups take unicast after the active member changes. */
 #define XBOND_BACKUP_GRACE_NS	(500ULL * 1000 * 1000)
 
@@ -36,6 +39,8 @@ void xbond_init(struct xbond_handle *h);
 /* Open the pinned maps under dir and read the bond and member records. */
 int xbond_open(struct xbond_handle *h, const char *dir);
 void xbond_close(struct xbond_handle *h);
+/* Re-read the bond and member records through the open maps. */
+int xbond_reload(struct xbond_handle *h);
 
 int xbond_write_bond(struct xbond_handle *h);
 int xbond_write_member(struct xbond_handle *h, unsigned int slot);
@@ -50,9 +55,6 @@ static inline bool xbond_member_usable(const struct xbond_member *m)
 	return m->ifindex && (m->flags & XBOND_MEMBER_CARRIER) &&
 	       (m->flags & XBOND_MEMBER_ADMIN_UP);
 }
-
-/* Re-read every member's carrier and admin state from the kernel. */
-int xbond_refresh_links(struct xbond_handle *h);
 
 /*
  * Compute the config the data plane should see from the bond and member

@@ -9,6 +9,7 @@
 #include "attach.h"
 #include "enslave.h"
 #include "log.h"
+#include "monitor_ctl.h"
 #include "nl.h"
 #include "ops.h"
 #include "pins.h"
@@ -210,6 +211,16 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 		h->bond.hash_policy = req->hash;
 	if (req->packets_per_member)
 		h->bond.packets_per_member = req->packets_per_member;
+	if (req->miimon_ms >= 0)
+		h->bond.miimon_ms = req->miimon_ms;
+	if (req->updelay_ms >= 0)
+		h->bond.updelay_ms = req->updelay_ms;
+	if (req->downdelay_ms >= 0)
+		h->bond.downdelay_ms = req->downdelay_ms;
+	if (req->monitor == 0)
+		h->bond.flags |= XBOND_BOND_NO_MONITOR;
+	else if (req->monitor == 1)
+		h->bond.flags &= ~XBOND_BOND_NO_MONITOR;
 	if (req->primary) {
 		slot = member_by_name(h, req->primary, "--primary");
 		if (slot < 0)
@@ -253,11 +264,22 @@ int bond_find(const char *name, struct xbond_handle *h)
 	return -ENOENT;
 }
 
+/* Run xbondmon for the bond, or stop it, as its record says. */
+static int monitor_sync(struct xbond_handle *h)
+{
+	if (h->bond.flags & XBOND_BOND_NO_MONITOR)
+		return xbond_monitor_stop(h->bond.name);
+	if (xbond_monitor_pid(h->bond.name))
+		return 0;
+	return xbond_monitor_start(h->bond.name);
+}
+
 /* Undo a create that got as far as h (and its veth, if bond_ifindex). */
 static void create_rollback(struct xbond_handle *h, const char *dir, int bond_ifindex)
 {
 	unsigned int i;
 
+	xbond_monitor_stop(h->bond.name);
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
 		if (h->members[i].ifindex)
 			member_release(dir, &h->members[i]);
@@ -344,6 +366,7 @@ int bond_create(const struct xbond_request *req)
 		.packets_per_member = req->packets_per_member ? req->packets_per_member : 1,
 		.primary = XBOND_NO_MEMBER,
 		.active = XBOND_NO_MEMBER,
+		.miimon_ms = XBOND_DEFAULT_MIIMON_MS,
 	};
 	memset(h.bond.home, XBOND_NO_MEMBER, sizeof(h.bond.home));
 	xbond_netns_cookie(&h.bond.netns_cookie);
@@ -372,6 +395,10 @@ int bond_create(const struct xbond_request *req)
 	ret = nl_link_set(peer_link.ifindex, &up);
 	if (!ret)
 		ret = nl_link_set(bond_link.ifindex, &up);
+	if (ret)
+		goto fail;
+	step = NULL;
+	ret = monitor_sync(&h);
 	if (ret)
 		goto fail;
 	xbond_close(&h);
@@ -461,7 +488,10 @@ int bond_update(struct xbond_handle *h, const struct xbond_request *req)
 	for (i = 0; i < n_del; i++)
 		remove_member(h, del_slots[i]);
 	ret = xbond_publish(h);
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	/* Also restarts a monitor that died: re-running a command heals. */
+	return monitor_sync(h);
 }
 
 int bond_detach(struct xbond_handle *h)
@@ -469,6 +499,7 @@ int bond_detach(struct xbond_handle *h)
 	struct xbond_link link;
 	unsigned int i;
 
+	xbond_monitor_stop(h->bond.name);
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
 		if (h->members[i].ifindex)
 			member_release(h->dir, &h->members[i]);

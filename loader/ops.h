@@ -30,6 +30,10 @@ struct xbond_request {
 	const char *active;
 	unsigned int mtu;		/* 0: from the members */
 	int xdp_mode;			/* enum xdp_mode_choice */
+	int miimon_ms;			/* -1: unchanged/default */
+	int updelay_ms;			/* -1: unchanged/default */
+	int downdelay_ms;		/* -1: unchanged/default */
+	int monitor;			/* 1 run xbondmon, 0 don't, -1 unchanged/default */
 	bool detach;
 };
 

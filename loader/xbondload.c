@@ -37,6 +37,11 @@ static void usage(FILE *out)
 "      --active IF            active-backup: make IF the active member now\n"
 "      --add LIST             add members\n"
 "      --del LIST             remove members, restoring them\n"
+"      --miimon MS            carrier poll interval of the monitor (default 10;\n"
+"                             0: link events only)\n"
+"      --updelay MS           carrier up this long before a member is used\n"
+"      --downdelay MS         carrier down this long before failing over\n"
+"      --no-monitor           run no xbondmon for this bond (--monitor: do again)\n"
 "      --xdp-mode MODE        how rx_filter attaches: auto (default: generic on\n"
 "                             veth, native elsewhere), native, generic\n"
 "      --netns NAME|PATH      act in this network namespace\n"
@@ -56,6 +61,11 @@ enum {
 	OPT_PPM,
 	OPT_XDP_MODE,
 	OPT_NETNS,
+	OPT_MIIMON,
+	OPT_UPDELAY,
+	OPT_DOWNDELAY,
+	OPT_NO_MONITOR,
+	OPT_MONITOR,
 };
 
 static const struct option long_options[] = {
@@ -73,6 +83,11 @@ static const struct option long_options[] = {
 	{ "del", required_argument, NULL, OPT_DEL },
 	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "miimon", required_argument, NULL, OPT_MIIMON },
+	{ "updelay", required_argument, NULL, OPT_UPDELAY },
+	{ "downdelay", required_argument, NULL, OPT_DOWNDELAY },
+	{ "no-monitor", no_argument, NULL, OPT_NO_MONITOR },
+	{ "monitor", no_argument, NULL, OPT_MONITOR },
 	{ "wait", required_argument, NULL, 'w' },
 	{ "detach", no_argument, NULL, 'd' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -119,9 +134,13 @@ static int parse_mac(const char *arg, unsigned char *mac)
 static int parse_args(int argc, char **argv, struct xbond_request *req,
 		      const char **netns, unsigned int *wait_s)
 {
+	unsigned int ms;
 	int opt;
 
-	*req = (struct xbond_request){ .mode = -1, .hash = -1 };
+	*req = (struct xbond_request){
+		.mode = -1, .hash = -1, .miimon_ms = -1, .updelay_ms = -1, .downdelay_ms = -1,
+		.monitor = -1,
+	};
 	snprintf(req->name, sizeof(req->name), "xbond0");
 	while ((opt = getopt_long(argc, argv, "i:n:m:H:w:dvh", long_options, NULL)) != -1) {
 		switch (opt) {
@@ -197,6 +216,19 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 		case OPT_NETNS:
 			*netns = optarg;
 			break;
+		case OPT_MIIMON:
+		case OPT_UPDELAY:
+		case OPT_DOWNDELAY:
+			if (parse_uint(optarg, opt == OPT_MIIMON ? "--miimon" : opt == OPT_UPDELAY ?
+				       "--updelay" : "--downdelay", 0, 600000, &ms))
+				return -EINVAL;
+			*(opt == OPT_MIIMON ? &req->miimon_ms : opt == OPT_UPDELAY ?
+			  &req->updelay_ms : &req->downdelay_ms) = ms;
+			break;
+		case OPT_NO_MONITOR:
+		case OPT_MONITOR:
+			req->monitor = opt == OPT_MONITOR;
+			break;
 		case 'w':
 			if (parse_uint(optarg, "--wait", 0, 3600, wait_s))
 				return -EINVAL;
@@ -221,7 +253,8 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 		return -EINVAL;
 	}
 	if (req->detach && (req->have_ifaces || req->add.n || req->del.n || req->mode >= 0 ||
-			    req->hash >= 0 || req->active || req->primary)) {
+			    req->hash >= 0 || req->active || req->primary || req->miimon_ms >= 0 ||
+			    req->monitor >= 0)) {
 		pr_warn("--detach takes no other change\n");
 		return -EINVAL;
 	}

@@ -3,9 +3,13 @@
 #ifndef XBOND_ABI_H
 #define XBOND_ABI_H
 
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
 /*
- * Types only: no code, no includes. BPF code gets __u8..__u64 from vmlinux.h,
- * userspace from <linux/types.h>; include one of those first.
+ * Types only, no code. BPF code gets __u8..__u64 from vmlinux.h (include it
+ * first); userspace gets them from <linux/types.h>.
  *
  * Rules for every struct here: fixed-width fields, no bitfields, no bools,
  * explicit padding, a _Static_assert on the size. Bump XBOND_ABI_VERSION on
@@ -87,6 +91,9 @@ struct xbond_config {
 _Static_assert(sizeof(struct xbond_config) == 40 + 4 * 32 + 32 + 256,
 	       "xbond_config layout");
 
+/* xbond_bond.flags */
+#define XBOND_BOND_NO_MONITOR	(1U << 0)	/* the operator runs no xbondmon */
+
 /*
  * Control-plane record of the bond, one entry in xbond_bond. Written by
  * xbondload, read by the monitor and xbondctl; the data plane never reads it.
@@ -103,12 +110,14 @@ struct xbond_bond {
 	__u8  mac[6];			/* network order */
 	__u8  primary;			/* member slot, or XBOND_NO_MEMBER */
 	__u8  active;			/* member slot, or XBOND_NO_MEMBER */
-	__u32 xdp_flags;		/* XDP_FLAGS_* used on the members */
-	__u32 pad0;
+	__u32 flags;			/* XBOND_BOND_* */
+	__u32 miimon_ms;		/* monitor: carrier poll interval; 0 = events only */
+	__u32 updelay_ms;		/* monitor: carrier up this long before use */
+	__u32 downdelay_ms;		/* monitor: carrier down this long before failover */
 	__u8  home[XBOND_BUCKETS];	/* bucket -> member slot it belongs to while
 					 * that member is usable; kept balanced */
 };
-_Static_assert(sizeof(struct xbond_bond) == 64 + XBOND_BUCKETS, "xbond_bond layout");
+_Static_assert(sizeof(struct xbond_bond) == 72 + XBOND_BUCKETS, "xbond_bond layout");
 
 /*
  * One member, at its slot in xbond_members. orig_* hold what detach puts back.

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The sample frames the test tables are made of, each one builder: (frame, one varying parameter). */
+#ifndef PACKETS_H
+#define PACKETS_H
+
+#include "frames.h"
+
+/* Every sample goes from host A to host B; rx tests make B the bond's MAC. */
+extern const uint8_t pkt_mac_a[6];
+extern const uint8_t pkt_mac_b[6];
+
+typedef void (*pkt_builder)(struct frame *f, unsigned int arg);
+
+/* Start f empty and build one sample into it. */
+void pkt_build(struct frame *f, pkt_builder build, unsigned int arg);
+
+/* arg: the source port, or the ICMP echo id, or (icmpv6_type) the type. */
+void pkt_ipv4_tcp(struct frame *f, unsigned int sport);
+void pkt_ipv4_udp(struct frame *f, unsigned int sport);
+void pkt_ipv6_tcp(struct frame *f, unsigned int sport);
+void pkt_ipv6_udp(struct frame *f, unsigned int sport);
+void pkt_vlan_ipv4_tcp(struct frame *f, unsigned int sport);
+void pkt_qinq_ipv6_udp(struct frame *f, unsigned int sport);
+void pkt_three_tags_ipv4_tcp(struct frame *f, unsigned int sport);
+void pkt_ipv4_frag_first(struct frame *f, unsigned int sport);
+void pkt_ipv4_frag_later(struct frame *f, unsigned int sport);
+void pkt_ipv6_frag_udp(struct frame *f, unsigned int sport);
+void pkt_ipv4_options_tcp(struct frame *f, unsigned int sport);
+void pkt_ipv4_ah(struct frame *f, unsigned int spi);
+void pkt_ipv4_esp(struct frame *f, unsigned int spi);
+void pkt_ipv6_sctp(struct frame *f, unsigned int sport);
+void pkt_ipv4_gre(struct frame *f, unsigned int unused);
+void pkt_icmp_echo(struct frame *f, unsigned int id);
+void pkt_icmp_timestamp(struct frame *f, unsigned int id);
+void pkt_icmp_unreach_udp(struct frame *f, unsigned int sport);
+void pkt_icmp_time_exceeded_frag(struct frame *f, unsigned int unused);
+void pkt_icmp_unreach_short_inner(struct frame *f, unsigned int unused);
+void pkt_icmp_short(struct frame *f, unsigned int unused);
+void pkt_icmpv6_echo(struct frame *f, unsigned int id);
+void pkt_icmpv6_unreach_tcp(struct frame *f, unsigned int sport);
+void pkt_icmpv6_short(struct frame *f, unsigned int unused);
+void pkt_icmpv6_type(struct frame *f, unsigned int type);
+void pkt_arp(struct frame *f, unsigned int unused);
+void pkt_vlan_arp(struct frame *f, unsigned int unused);
+void pkt_ipv4_short(struct frame *f, unsigned int unused);
+void pkt_tcp_short(struct frame *f, unsigned int sport);
+void pkt_garbage(struct frame *f, unsigned int seed);
+void pkt_eth_only(struct frame *f, unsigned int unused);
+void pkt_ipv4_udp_bcast(struct frame *f, unsigned int sport);
+
+#endif /* PACKETS_H */
