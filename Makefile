@@ -110,6 +110,7 @@ PREFIX ?= /usr/local
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin
 	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/sbin/
+	install -D -m 0644 monitor/xbondmon@.service $(DESTDIR)/etc/systemd/system/xbondmon@.service
 
 clean:
 	rm -rf $(OUTPUT)

@@ -56,7 +56,8 @@ static __s64 tick(struct monitor *mon)
 	}
 	active = h->bond.active;
 	due = monitor_evaluate(mon, xbond_now_ns(), &changed);
-	if (changed && xbond_publish(h) >= 0 && h->bond.active != active) {
+	if (changed && xbond_publish(h) >= 0 && h->bond.active != active &&
+	    h->bond.mode == XBOND_MODE_ACTIVEBACKUP) {
 		__u8 now = h->bond.active;
 
 		monitor_log(mon, "active member",

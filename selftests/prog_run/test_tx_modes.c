@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tx_select's other modes: active-backup, balance-rr, broadcast, config slots and the ways to drop. */
 #include <stdio.h>
+#include <bpf/bpf.h>
 #include "check.h"
 #include "configs.h"
 #include "packets.h"
