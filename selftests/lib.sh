@@ -123,6 +123,15 @@ live_config() { # NS [BOND]
 	bpftool map dump pinned "$dir/xbond_config" | jq ".[] | select(.key == $slot) | .value"
 }
 
+# monitor_pid NS: the pid of the xbondmon running in namespace NS, if any.
+monitor_pid() {
+	local pid
+	for pid in $(ip netns pids "$1"); do
+		[ "$(cat /proc/$pid/comm 2>/dev/null)" = xbondmon ] && echo $pid && return 0
+	done
+	return 1
+}
+
 # Program ids attached in a namespace, one line, for before/after comparisons.
 prog_ids() { ip netns exec "$1" bpftool net -j | jq -c '[.[] | (.xdp, .tc)[]? | .id] | sort'; }
 

@@ -13,8 +13,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 topo_switch 2 || { fail "topology"; exit 1; }
-check "create active-backup over h0,h1 with primary h0" \
-	xbond --netns "$H" --ifaces h0,h1 --mode active-backup --primary h0
+check "create active-backup over h0,h1 (primary h0, no monitor)" \
+	xbond --netns "$H" --ifaces h0,h1 --mode active-backup --primary h0 --no-monitor
 ip -n "$H" addr add 10.78.0.1/24 dev xbond0
 ip -n "$P" addr add 10.78.0.2/24 dev p0
 
@@ -49,7 +49,7 @@ check "manual failover: --active h1" xbond --netns "$H" --active h1
 check "the active member is h1 (slot 1)" test "$(live_config "$H" | jq .active)" = 1
 check "ping goes on over h1" ip netns exec "$P" ping -c 5 -i 0.01 -W 1 10.78.0.1
 
-# The port comes back: h1 stays active (no primary reselection without a monitor).
+# The port comes back: h1 stays active until told otherwise.
 ip -n "$S" link set s0 up
 check "h0 has carrier again" wait_for 2 sh -c "ip -n $H link show h0 | grep -q LOWER_UP"
 check "ping still goes over h1" ip netns exec "$P" ping -c 5 -i 0.01 -W 1 10.78.0.1

@@ -22,6 +22,8 @@ void cfg_build(const struct cfg_spec *spec, struct xbond_config *cfg)
 	memcpy(bond.mac, pkt_mac_b, sizeof(bond.mac));
 	bond.primary = spec->primary;
 	bond.active = XBOND_NO_MEMBER;
+	/* As xbondload creates a bond: no homes yet, so they are dealt out in slot order. */
+	memset(bond.home, XBOND_NO_MEMBER, sizeof(bond.home));
 	for (i = 0; i < spec->n_members && i < XBOND_MAX_MEMBERS; i++) {
 		members[i].ifindex = spec->ifindex ? (__u32)spec->ifindex[i] : CFG_FAKE_IFINDEX(i);
 		members[i].flags = XBOND_MEMBER_ADMIN_UP;

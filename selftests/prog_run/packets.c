@@ -149,6 +149,24 @@ void pkt_ipv6_sctp(struct frame *f, unsigned int sport)
 	frame_done(f);
 }
 
+void pkt_ipv6_udplite(struct frame *f, unsigned int sport)
+{
+	frame_eth(f, pkt_mac_b, pkt_mac_a, 0x86dd);
+	frame_ipv6(f, V6_A, V6_B, 136);
+	frame_udp(f, sport, 5004);
+	frame_random(f, 20, sport);
+	frame_done(f);
+}
+
+void pkt_ipv4_dccp(struct frame *f, unsigned int sport)
+{
+	frame_eth(f, pkt_mac_b, pkt_mac_a, 0x0800);
+	frame_ipv4(f, V4_A, V4_B, 33, 0, 5);
+	frame_udp(f, sport, 5005);			/* DCCP starts with ports too */
+	frame_random(f, 8, sport);
+	frame_done(f);
+}
+
 void pkt_ipv4_gre(struct frame *f, unsigned int unused)
 {
 	static const uint8_t gre[4] = { 0, 0, 0x08, 0x00 };
@@ -282,6 +300,24 @@ void pkt_ipv4_short(struct frame *f, unsigned int unused)
 	frame_truncate(f, 14 + 10);
 }
 
+void pkt_vlan_ipv4_short(struct frame *f, unsigned int unused)
+{
+	(void)unused;
+	pkt_vlan_ipv4_tcp(f, 40000);
+	frame_truncate(f, 14 + 4 + 10);
+}
+
+void pkt_vlan_ipv6_short(struct frame *f, unsigned int unused)
+{
+	(void)unused;
+	frame_eth(f, pkt_mac_b, pkt_mac_a, 0x8100);
+	frame_vlan(f, 100, 0x86dd);
+	frame_ipv6(f, V6_A, V6_B, 6);
+	frame_tcp(f, 40000, 80);
+	frame_done(f);
+	frame_truncate(f, 14 + 4 + 39);
+}
+
 /* Half a port word: too little to read ports from, enough for addresses. */
 void pkt_tcp_short(struct frame *f, unsigned int sport)
 {
@@ -295,10 +331,9 @@ void pkt_garbage(struct frame *f, unsigned int seed)
 	frame_random(f, 64, seed);
 }
 
-void pkt_eth_only(struct frame *f, unsigned int unused)
+void pkt_eth_only(struct frame *f, unsigned int ethertype)
 {
-	(void)unused;
-	frame_eth(f, pkt_mac_b, pkt_mac_a, 0x0800);
+	frame_eth(f, pkt_mac_b, pkt_mac_a, ethertype);
 }
 
 void pkt_ipv4_udp_bcast(struct frame *f, unsigned int sport)

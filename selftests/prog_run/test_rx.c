@@ -53,7 +53,7 @@ static const struct rx_case cases[] = {
 	{ "xor: truncated IPv4 header on a member passes",
 	  XBOND_MODE_XOR, 0, NULL, 2, pkt_ipv4_short, 0, XDP_PASS, false, NO_COUNTER },
 	{ "xor: Ethernet header only (14 bytes) on a member passes",
-	  XBOND_MODE_XOR, 0, NULL, 0, pkt_eth_only, 0, XDP_PASS, false, NO_COUNTER },
+	  XBOND_MODE_XOR, 0, NULL, 0, pkt_eth_only, 0x0800, XDP_PASS, false, NO_COUNTER },
 	{ "xor: frame with the bond's source MAC is dropped",
 	  XBOND_MODE_XOR, 0, pkt_mac_a, 1, pkt_ipv4_tcp, 3001, XDP_DROP, false,
 	  XBOND_CNT_RX_OWN_MAC },
@@ -237,7 +237,7 @@ static void runt(struct rx_env *env, const struct netns_env *ns)
 	bool ok = false;
 	int ret;
 
-	pkt_build(&f, pkt_eth_only, 0);
+	pkt_build(&f, pkt_eth_only, 0x0800);
 	frame_truncate(&f, 10);
 	cfg_build(&spec, &cfg);
 	if (!expect_ok("install config", config_install(env->config_fd, env->slot_fd, &cfg)))

@@ -32,6 +32,8 @@ static const struct hash_row rows[] = {
 	{ "IPv4 AH",				pkt_ipv4_ah,			0x11223344 },
 	{ "IPv4 ESP",				pkt_ipv4_esp,			0x55667788 },
 	{ "IPv6 SCTP",				pkt_ipv6_sctp,			2905 },
+	{ "IPv6 UDP-Lite",			pkt_ipv6_udplite,		5004 },
+	{ "IPv4 DCCP",				pkt_ipv4_dccp,			5005 },
 	{ "IPv4 GRE (no ports)",		pkt_ipv4_gre,			0 },
 	{ "ICMP echo id 0x1234",		pkt_icmp_echo,			0x1234 },
 	{ "ICMP echo id 0",			pkt_icmp_echo,			0 },
@@ -45,10 +47,12 @@ static const struct hash_row rows[] = {
 	{ "truncated ICMPv6 header",		pkt_icmpv6_short,		0 },
 	{ "ARP",				pkt_arp,			0 },
 	{ "802.1Q ARP",				pkt_vlan_arp,			0 },
-	{ "truncated IPv4 header (10 bytes)",	pkt_ipv4_short,			0 },
+	{ "802.1Q, truncated IPv4 header (10 bytes)", pkt_vlan_ipv4_short,	0 },
+	{ "802.1Q, truncated IPv6 header (39 bytes)", pkt_vlan_ipv6_short,	0 },
 	{ "truncated TCP header (2 bytes)",	pkt_tcp_short,			45678 },
 	{ "garbage, ethertype 0x1234",		pkt_garbage,			0x5eed },
-	{ "Ethernet header only (14 bytes)",	pkt_eth_only,			0 },
+	{ "14 bytes, ARP ethertype",		pkt_eth_only,			0x0806 },
+	{ "14 bytes, 802.1Q tag cut off",	pkt_eth_only,			0x8100 },
 };
 
 static const struct {

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# xbondmon: carrier failover within milliseconds, only a failed member's
+# buckets move, delays are honoured, polling works without link events, and
+# the data plane outlives a killed monitor.
+#
+#   H: xbond0 10.80.0.1 [h0 h1]
+#                        |  |
+#   S:            br0 [s0 s1 sp]
+#                             |
+#   P:                       p0 10.80.0.2
+. "$(dirname "$0")/../lib.sh"
+
+usable() { # NS SLOT: the member's CARRIER|ADMIN_UP flags are both set
+	[ "$(bpftool map dump pinned "$(pin_dir "$1")/xbond_members" |
+		jq ".[] | select(.key == $2) | .value.flags % 4")" = 3 ]
+}
+log_of() { cat "/run/xbond/$(stat -L -c %i /run/netns/"$1")/xbond0.log" 2>/dev/null; }
+
+topo_switch 2 || { fail "topology"; exit 1; }
+ip -n "$P" addr add 10.80.0.2/24 dev p0
+check "create active-backup with the default monitor" \
+	xbond --netns "$H" --ifaces h0,h1 --mode active-backup
+ip -n "$H" addr add 10.80.0.1/24 dev xbond0
+check "a monitor runs for the bond" wait_for 2 monitor_pid "$H"
+check_fails "a second monitor refuses to run" "a monitor is already running" \
+	"$TOP/.output/xbondmon" --netns "$H" --name xbond0
+check "ping" ip netns exec "$P" ping -c 3 -i 0.01 -W 1 10.80.0.1
+
+# Carrier loss on the active member's switch port, under a 1 ms ping.
+ip netns exec "$P" ping -q -i 0.001 -c 1500 -W 1 10.80.0.1 >/tmp/xbt-ping.$SUFFIX &
+pid=$!
+sleep 0.5
+ip -n "$S" link set s0 down
+wait $pid
+read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' /tmp/xbt-ping.$SUFFIX)
+rm -f /tmp/xbt-ping.$SUFFIX
+check "carrier failover loses at most 20 of 1 ms pings (lost $((sent - received)))" \
+	test -n "$sent" -a $((sent - received)) -le 20
+check "the active member is now h1" test "$(live_config "$H" | jq .active)" = 1
+check "the monitor logged why" sh -c "grep -q 'member down h0: no carrier' \
+	/run/xbond/$(stat -L -c %i /run/netns/"$H")/xbond0.log"
+ip -n "$S" link set s0 up
+check "h0 usable again when its port comes back" wait_for 2 usable "$H" 0
+
+# The data plane outlives the monitor.
+kill -9 "$(monitor_pid "$H")"
+ip netns exec "$P" ping -q -i 0.002 -c 200 -W 1 10.80.0.1 >/tmp/xbt-ping.$SUFFIX &
+pid=$!
+slot=$(bpftool map dump pinned "$(pin_dir "$H")/xbond_slot" | jq '.[0].value')
+check "a restarted monitor comes up" xbond --netns "$H" --mode active-backup
+wait $pid
+read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' /tmp/xbt-ping.$SUFFIX)
+rm -f /tmp/xbt-ping.$SUFFIX
+check "no ping lost across kill -9 and restart ($received of $sent)" test "$sent" = "$received"
+check "... and the restart changed no config" test \
+	"$(bpftool map dump pinned "$(pin_dir "$H")/xbond_slot" | jq '.[0].value')" = "$slot"
+
+# downdelay: the member stays in use for that long after carrier loss.
+check "set --downdelay 400 live" xbond --netns "$H" --downdelay 400
+ip -n "$S" link set s1 down
+sleep 0.15
+check "h1 still in use 150 ms into a 400 ms downdelay" usable "$H" 1
+check "h1 out of use once the downdelay ran out" wait_for 2 sh -c "! $(declare -f usable); \
+	! usable $H 1"
+check "set --updelay 400 live" xbond --netns "$H" --updelay 400 --downdelay 0
+ip -n "$S" link set s1 up
+sleep 0.15
+check "h1 still out of use 150 ms into a 400 ms updelay" sh -c "$(declare -f usable); \
+	! usable $H 1"
+check "h1 back in use once the updelay ran out" wait_for 2 usable "$H" 1
+xbond --netns "$H" --updelay 0
+
+# All members down: frames are dropped and counted, and it recovers alone.
+ip -n "$S" link set s0 down
+ip -n "$S" link set s1 down
+check "no usable member when both ports are down" wait_for 2 sh -c \
+	"$(declare -f live_config pin_dir); [ \$(live_config $H | jq .n_tx) = 0 ]"
+drops=$(counter "$H" 0)
+ip netns exec "$H" ping -c 2 -i 0.01 -W 0.1 10.80.0.2 >/dev/null 2>&1
+check "frames sent meanwhile are counted as dropped" test "$(counter "$H" 0)" -gt "$drops"
+ip -n "$S" link set s0 up
+ip -n "$S" link set s1 up
+check "traffic recovers by itself" wait_for 3 ip netns exec "$P" ping -c 1 -W 0.2 10.80.0.1
+
+check "detach stops the monitor" xbond --netns "$H" --detach
+check "... no xbondmon left" test -z "$(monitor_pid "$H")"
+
+# The polling path alone, as a physical NIC's delayed carrier events would leave it.
+cleanup
+topo_b2b 2 || { fail "topology"; exit 1; }
+xbond --netns "$A" --ifaces a0,a1 --mode balance-xor --hash layer3+4 --no-monitor &&
+	xbond --netns "$B" --ifaces b0,b1 --mode balance-xor --hash layer3+4
+check "no monitor with --no-monitor" test -z "$(monitor_pid "$A")"
+"$TOP/.output/xbondmon" --netns "$A" --no-link-events >/tmp/xbt-mon.$SUFFIX 2>&1 &
+check "a polling-only monitor runs" wait_for 2 grep -q "polling only" /tmp/xbt-mon.$SUFFIX
+check "both members in use" wait_for 2 usable "$A" 1
+buckets=$(live_config "$A" | jq -c .buckets)
+ip -n "$B" link set b1 down
+check "polling alone notices a1's carrier loss" wait_for 2 sh -c \
+	"$(declare -f usable pin_dir); ! usable $A 1"
+check "... only a1's buckets moved, to a0" python3 -c "
+import json, sys
+b, a = json.loads('$buckets'), json.loads('$(live_config "$A" | jq -c .buckets)')
+sys.exit(any(a[i] != b[i] and b[i] != 1 for i in range(256)) or 1 in a)"
+ip -n "$B" link set b1 up
+check "polling notices a1 is back" wait_for 2 usable "$A" 1
+check "... and exactly a1's buckets came back" test "$(live_config "$A" | jq -c .buckets)" = "$buckets"
+rm -f /tmp/xbt-mon.$SUFFIX
+exit $FAILED
