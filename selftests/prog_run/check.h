@@ -11,6 +11,7 @@
  */
 void test_report(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+
 /* Number of [FAIL] lines printed so far. */
 unsigned int test_failures(void);
 

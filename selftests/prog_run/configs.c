@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Turning a short test spec into a real config through lib/bond.c, so tests run what production runs. */
+/* Turning a short test spec into a real config through lib/bond.c, as production builds it. */
 #include <string.h>
 #include "bond.h"
 #include "configs.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Data plane configs for the tests, built from bond and member records the way xbondload builds them. */
+/* Data plane configs for the tests, built from bond and member records as xbondload does. */
 #ifndef CONFIGS_H
 #define CONFIGS_H
 

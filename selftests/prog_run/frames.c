@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Appending protocol headers to a frame buffer; aborts on misuse since a bad frame is a bad test. */
+/* Appending protocol headers to a frame buffer; misuse aborts, since a bad frame is a bad test. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The map reads and writes tests share: per-CPU sums before and after a run, and installing a config. */
+/* Map reads and writes the tests share: per-CPU sums around a run, and installing a config. */
 #ifndef MAPIO_H
 #define MAPIO_H
 

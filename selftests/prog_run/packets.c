@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Sample frames: plausible traffic plus the malformed and unusual shapes a hash parser must survive. */
+/* Sample frames: plausible traffic plus the malformed shapes a hash parser must survive. */
 #include <string.h>
 #include "packets.h"
 
@@ -264,6 +264,17 @@ void pkt_icmpv6_short(struct frame *f, unsigned int unused)
 	(void)unused;
 	pkt_icmpv6_echo(f, 0x4242);
 	frame_truncate(f, 14 + 40 + 4);
+}
+
+/* ICMPv6 type 0 both has an id (as ICMP echo reply) and is an error (< 128): both rules apply. */
+void pkt_icmpv6_type0_udp(struct frame *f, unsigned int id)
+{
+	frame_eth(f, pkt_mac_b, pkt_mac_a, 0x86dd);
+	frame_ipv6(f, "2001:db8:ffff::1", V6_A, 58);
+	frame_icmp(f, 0, 0, id, 0);
+	frame_ipv6(f, V6_A, V6_B, 17);
+	frame_udp(f, 33434, 53);
+	frame_done(f);
 }
 
 /* Any ICMPv6 type (neighbour discovery for the rx filter), with a target. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The sample frames the test tables are made of, each one builder: (frame, one varying parameter). */
+/* The sample frames test tables are made of: one builder each, taking one varying parameter. */
 #ifndef PACKETS_H
 #define PACKETS_H
 
@@ -48,6 +48,7 @@ void pkt_icmp_short(struct frame *f, unsigned int unused);
 void pkt_icmpv6_echo(struct frame *f, unsigned int id);
 void pkt_icmpv6_unreach_tcp(struct frame *f, unsigned int sport);
 void pkt_icmpv6_short(struct frame *f, unsigned int unused);
+void pkt_icmpv6_type0_udp(struct frame *f, unsigned int id);
 void pkt_icmpv6_type(struct frame *f, unsigned int type);
 void pkt_arp(struct frame *f, unsigned int unused);
 void pkt_vlan_arp(struct frame *f, unsigned int unused);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Reference transmit hash, written from bond_main.c's semantics and independent of bpf/xbond_parse.bpf.h. */
+/* Reference transmit hash from bond_main.c's semantics, independent of bpf/xbond_parse.bpf.h. */
 #include <stdbool.h>
 #include <string.h>
 #include <linux/types.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The kernel bonding driver's transmit hash in plain C, the oracle for tx_select's member choice. */
+/* The kernel bonding driver's transmit hash in plain C: the oracle for tx_select's choice. */
 #ifndef REF_HASH_H
 #define REF_HASH_H
 

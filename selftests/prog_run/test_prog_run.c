@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* BPF_PROG_RUN unit tests of tx_select, rx_filter and rx_redirect: set up, run every suite, exit 1 on any failure. */
+/* BPF_PROG_RUN unit tests of xbond's programs: set up, run every suite, exit 1 on any failure. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>

@@ -225,32 +225,6 @@ static bool rx_case_ok(struct rx_env *env, const struct netns_env *ns, const str
 	       stats_ok(c, &f, &res.delta);
 }
 
-/* Frames shorter than Ethernet: the kernel may refuse them; if not, they pass uncounted. */
-static void runt(struct rx_env *env, const struct netns_env *ns)
-{
-	struct rx_case none = { .on = NOT_MEMBER, .verdict = XDP_PASS, .counter = NO_COUNTER };
-	struct cfg_spec spec = { .mode = XBOND_MODE_XOR, .n_members = NETNS_VETHS,
-				 .ifindex = ns->member };
-	struct xbond_config cfg;
-	struct rx_result res;
-	struct frame f;
-	bool ok = false;
-	int ret;
-
-	pkt_build(&f, pkt_eth_only, 0x0800);
-	frame_truncate(&f, 10);
-	cfg_build(&spec, &cfg);
-	if (!expect_ok("install config", config_install(env->config_fd, env->slot_fd, &cfg)))
-		goto out;
-	ret = rx_run(env, ns->member[1], &f, &res);
-	if (ret == -EINVAL)
-		return;		/* this kernel keeps runts out of XDP test runs */
-	ok = expect_ok("BPF_PROG_RUN", ret) && expect_eq("verdict", XDP_PASS, res.verdict) &&
-	     stats_ok(&none, &f, &res.delta);
-out:
-	test_report(ok, "xor: 10-byte runt on a member passes uncounted");
-}
-
 /* rx_redirect: without the taps-only mark, everything goes to the bond. */
 static void redirect(struct rx_env *env)
 {
@@ -278,7 +252,6 @@ void test_rx(const struct netns_env *ns)
 	}
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		test_report(rx_case_ok(&env, ns, &cases[i]), "rx %s", cases[i].name);
-	runt(&env, ns);
 	redirect(&env);
 	rx_filter_bpf__destroy(env.skel);
 }

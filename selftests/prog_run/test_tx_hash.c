@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* balance-xor: tx_select's member choice against the reference hash, frame by frame and policy by policy. */
+/* balance-xor: tx_select's member choice against the reference hash, per frame and policy. */
 #include <string.h>
 #include "check.h"
 #include "configs.h"
@@ -44,6 +44,7 @@ static const struct hash_row rows[] = {
 	{ "truncated ICMP header",		pkt_icmp_short,			0 },
 	{ "ICMPv6 echo",			pkt_icmpv6_echo,		0x0bad },
 	{ "ICMPv6 unreachable quoting TCP",	pkt_icmpv6_unreach_tcp,		44444 },
+	{ "ICMPv6 type 0 with id, quoting UDP",	pkt_icmpv6_type0_udp,		0x0e0e },
 	{ "truncated ICMPv6 header",		pkt_icmpv6_short,		0 },
 	{ "ARP",				pkt_arp,			0 },
 	{ "802.1Q ARP",				pkt_vlan_arp,			0 },

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tx_select's other modes: active-backup, balance-rr, broadcast, config slots and the ways to drop. */
+/* tx_select's other modes: active-backup, balance-rr, broadcast, config slots, and drops. */
 #include <stdio.h>
 #include <bpf/bpf.h>
 #include "check.h"

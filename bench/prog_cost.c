@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Per-packet cost of tx_select and rx_filter with BPF_PROG_RUN, each next to an empty program run alongside. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "maps/xbond_abi.h"
+#include "bond.h"
+#include "nl.h"
+#include "names.h"
+#include "tx_select.skel.h"
+#include "rx_filter.skel.h"
+#include "empty.skel.h"
+
+#define REPEAT	2000000
+#define ROUNDS	5
+
+/* A 64-byte IPv4 TCP frame from 02:..:01 to 02:..:02. */
+static void make_frame(unsigned char *f, size_t len)
+{
+	static const unsigned char hdr[] = {
+		2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00,		/* Ethernet */
+		0x45, 0, 0, 50, 0, 0, 0x40, 0, 64, 6, 0, 0,		/* IPv4, TCP */
+		10, 0, 0, 1, 10, 0, 0, 2,
+		0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0,		/* TCP 40000 -> 443 */
+		0x50, 0x10, 0xff, 0xff, 0, 0, 0, 0,
+	};
+
+	memset(f, 0, len);
+	memcpy(f, hdr, sizeof(hdr));
+}
+
+/* Median ns per run over ROUNDS rounds of REPEAT runs. */
+static double cost(int prog_fd, void *frame, size_t len, struct xdp_md *ctx)
+{
+	double runs[ROUNDS], t;
+	int i, j;
+
+	for (i = 0; i < ROUNDS; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+			    .repeat = REPEAT, .ctx_in = ctx, .ctx_size_in = ctx ? sizeof(*ctx) : 0);
+
+		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+			fprintf(stderr, "prog_cost: BPF_PROG_RUN: %s\n", strerror(errno));
+			exit(1);
+		}
+		runs[i] = opts.duration;
+	}
+	for (i = 0; i < ROUNDS; i++)
+		for (j = i + 1; j < ROUNDS; j++)
+			if (runs[j] < runs[i]) {
+				t = runs[i];
+				runs[i] = runs[j];
+				runs[j] = t;
+			}
+	return runs[ROUNDS / 2];
+}
+
+/* Two usable members, configured as xbondload would: both config copies. */
+static void configure(int config_fd, int slot_fd, unsigned int mode, unsigned int hash,
+		      const int *ifindex)
+{
+	struct xbond_member members[XBOND_MAX_MEMBERS] = {};
+	struct xbond_config live = {}, cfg;
+	struct xbond_bond bond = {
+		.mode = mode, .hash_policy = hash, .packets_per_member = 1,
+		.primary = XBOND_NO_MEMBER, .active = XBOND_NO_MEMBER,
+		.mac = { 2, 0, 0, 0, 0, 9 },
+	};
+	__u32 key;
+	int i;
+
+	memset(bond.home, XBOND_NO_MEMBER, sizeof(bond.home));
+	for (i = 0; i < 2; i++) {
+		members[i].ifindex = ifindex[i];
+		members[i].flags = XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP;
+	}
+	xbond_build_config(&bond, members, &live, 0, &cfg);
+	for (key = 0; key < 2; key++)
+		bpf_map_update_elem(config_fd, &key, &cfg, BPF_ANY);
+	key = 0;
+	bpf_map_update_elem(slot_fd, &key, &key, BPF_ANY);
+}
+
+static void no_pins(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj)
+		bpf_map__set_pin_path(map, NULL);
+}
+
+int main(void)
+{
+	static const struct { unsigned int mode, hash; } tx_cases[] = {
+		{ XBOND_MODE_ACTIVEBACKUP, XBOND_HASH_LAYER2 },
+		{ XBOND_MODE_ROUNDROBIN, XBOND_HASH_LAYER2 },
+		{ XBOND_MODE_XOR, XBOND_HASH_LAYER2 },
+		{ XBOND_MODE_XOR, XBOND_HASH_LAYER23 },
+		{ XBOND_MODE_XOR, XBOND_HASH_LAYER34 },
+		{ XBOND_MODE_BROADCAST, XBOND_HASH_LAYER2 },
+	};
+	unsigned char frame[64];
+	struct tx_select_bpf *tx;
+	struct rx_filter_bpf *rx;
+	struct empty_bpf *empty;
+	struct xbond_link link;
+	struct xdp_md ctx = {};
+	int ifindex[2];
+	double floor_tc, floor_xdp, ns;
+	unsigned int i;
+
+	/* A namespace of our own, with two veth ends for ifindexes to use. */
+	if (unshare(CLONE_NEWNET) ||
+	    nl_veth_create("bench0", "bench1", (unsigned char[]){ 2, 0, 0, 0, 0, 9 }, 1500) ||
+	    nl_link_get("bench0", 0, &link)) {
+		fprintf(stderr, "prog_cost: cannot set up a namespace: %s\n", strerror(errno));
+		return 1;
+	}
+	ifindex[0] = link.ifindex;
+	nl_link_get("bench1", 0, &link);
+	ifindex[1] = link.ifindex;
+	nl_link_set(ifindex[0], &(struct nl_link_change){ .up = 1 });
+	nl_link_set(ifindex[1], &(struct nl_link_change){ .up = 1 });
+
+	tx = tx_select_bpf__open();
+	rx = rx_filter_bpf__open();
+	empty = empty_bpf__open_and_load();
+	if (!tx || !rx || !empty)
+		return 1;
+	no_pins(tx->obj);
+	no_pins(rx->obj);
+	if (tx_select_bpf__load(tx) || rx_filter_bpf__load(rx))
+		return 1;
+
+	make_frame(frame, sizeof(frame));
+	floor_tc = cost(bpf_program__fd(empty->progs.empty_tc), frame, sizeof(frame), NULL);
+	floor_xdp = cost(bpf_program__fd(empty->progs.empty_xdp), frame, sizeof(frame), NULL);
+	printf("empty tc program   %6.1f ns\n", floor_tc);
+	printf("empty XDP program  %6.1f ns\n", floor_xdp);
+
+	for (i = 0; i < sizeof(tx_cases) / sizeof(tx_cases[0]); i++) {
+		configure(bpf_map__fd(tx->maps.xbond_config), bpf_map__fd(tx->maps.xbond_slot),
+			  tx_cases[i].mode, tx_cases[i].hash, ifindex);
+		ns = cost(bpf_program__fd(tx->progs.tx_select), frame, sizeof(frame), NULL);
+		printf("tx_select %-13s %-8s %6.1f ns  %.2fx empty tc\n",
+		       xbond_mode_name(tx_cases[i].mode),
+		       tx_cases[i].mode == XBOND_MODE_XOR ? xbond_hash_name(tx_cases[i].hash) : "",
+		       ns, ns / floor_tc);
+	}
+
+	/* rx: a frame on member 0, active in xor and active-backup, then a backup. */
+	ctx.ingress_ifindex = ifindex[0];
+	for (i = 0; i < 3; i++) {
+		unsigned int mode = i ? XBOND_MODE_ACTIVEBACKUP : XBOND_MODE_XOR;
+
+		ctx.ingress_ifindex = ifindex[i == 2];
+		configure(bpf_map__fd(rx->maps.xbond_config), bpf_map__fd(rx->maps.xbond_slot),
+			  mode, XBOND_HASH_LAYER2, ifindex);
+		ns = cost(bpf_program__fd(rx->progs.rx_filter), frame, sizeof(frame), &ctx);
+		printf("rx_filter %-13s %-8s %6.1f ns  %.2fx empty XDP\n", xbond_mode_name(mode),
+		       i == 2 ? "backup" : "active", ns, ns / floor_xdp);
+	}
+	tx_select_bpf__destroy(tx);
+	rx_filter_bpf__destroy(rx);
+	empty_bpf__destroy(empty);
+	return 0;
+}
