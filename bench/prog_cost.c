@@ -87,14 +87,6 @@ static void configure(int config_fd, int slot_fd, unsigned int mode, unsigned in
 	bpf_map_update_elem(slot_fd, &key, &key, BPF_ANY);
 }
 
-static void no_pins(struct bpf_object *obj)
-{
-	struct bpf_map *map;
-
-	bpf_object__for_each_map(map, obj)
-		bpf_map__set_pin_path(map, NULL);
-}
-
 int main(void)
 {
 	static const struct { unsigned int mode, hash; } tx_cases[] = {
@@ -133,9 +125,8 @@ int main(void)
 	empty = empty_bpf__open_and_load();
 	if (!tx || !rx || !empty)
 		return 1;
-	no_pins(tx->obj);
-	no_pins(rx->obj);
-	if (tx_select_bpf__load(tx) || rx_filter_bpf__load(rx))
+	if (xbond_unpin_maps(tx->obj) || xbond_unpin_maps(rx->obj) ||
+	    tx_select_bpf__load(tx) || rx_filter_bpf__load(rx))
 		return 1;
 
 	make_frame(frame, sizeof(frame));

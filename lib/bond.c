@@ -313,6 +313,19 @@ int xbond_publish(struct xbond_handle *h)
 	return 1;
 }
 
+int xbond_unpin_maps(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	int ret;
+
+	bpf_object__for_each_map(map, obj) {
+		ret = bpf_map__set_pin_path(map, NULL);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int xbond_read_member_stats(const struct xbond_handle *h, unsigned int slot,
 			    struct xbond_member_stats *sum)
 {

@@ -82,4 +82,11 @@ int xbond_read_counter(const struct xbond_handle *h, unsigned int counter, __u64
 
 __u64 xbond_now_ns(void);
 
+struct bpf_object;
+/*
+ * Before load: give the object maps of its own instead of pinning them by
+ * name, for test and benchmark harnesses that must not touch a live bond.
+ */
+int xbond_unpin_maps(struct bpf_object *obj);
+
 #endif /* XBOND_BOND_H */

@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "rx_filter.skel.h"
+#include "bond.h"
 #include "check.h"
 #include "configs.h"
 #include "mapio.h"
@@ -111,19 +112,15 @@ static const struct rx_case cases[] = {
 
 static int rx_env_open(struct rx_env *env, int bond_ifindex)
 {
-	struct bpf_map *map;
 	int ret;
 
 	env->skel = rx_filter_bpf__open();
 	if (!env->skel)
 		return -errno;
 	env->skel->rodata->bond_ifindex = bond_ifindex;
-	/* Unpinned: tests must not share maps with a live bond. */
-	bpf_object__for_each_map(map, env->skel->obj) {
-		ret = bpf_map__set_pin_path(map, NULL);
-		if (ret)
-			goto fail;
-	}
+	ret = xbond_unpin_maps(env->skel->obj);
+	if (ret)
+		goto fail;
 	ret = rx_filter_bpf__load(env->skel);
 	if (ret)
 		goto fail;

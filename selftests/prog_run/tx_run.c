@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tx_select.skel.h"
+#include "bond.h"
 #include "check.h"
 #include "tx_run.h"
 
@@ -12,18 +13,14 @@
 
 int tx_env_open(struct tx_env *env)
 {
-	struct bpf_map *map;
 	int ret;
 
 	env->skel = tx_select_bpf__open();
 	if (!env->skel)
 		return -errno;
-	/* LIBBPF_PIN_BY_NAME would reuse a real bond's maps under /sys/fs/bpf. */
-	bpf_object__for_each_map(map, env->skel->obj) {
-		ret = bpf_map__set_pin_path(map, NULL);
-		if (ret)
-			goto fail;
-	}
+	ret = xbond_unpin_maps(env->skel->obj);
+	if (ret)
+		goto fail;
 	ret = tx_select_bpf__load(env->skel);
 	if (ret)
 		goto fail;
