@@ -18,6 +18,50 @@ const volatile __u32 bond_ifindex;
  */
 #define XBOND_META_TAPS_ONLY	0x7862746fU
 
+/* The IPv4-over-Ethernet body of an ARP frame. */
+struct xbond_arp_body {
+	__u8 sha[ETH_ALEN];
+	__be32 sip;
+	__u8 tha[ETH_ALEN];
+	__be32 tip;
+} __attribute__((packed));
+
+/*
+ * Record which targets an ARP frame on member slot proves reachable. When the
+ * member must prove itself (arp_validate), only ARP from a target, or a
+ * request for one (our own probe, flooded back by the switch), counts.
+ */
+static __always_inline void record_arp(const struct xbond_config *cfg, __u32 slot,
+				       struct ethhdr *eth, void *end)
+{
+	struct arphdr *arp = (void *)(eth + 1);
+	struct xbond_arp_body *body = (void *)(arp + 1);
+	bool active, must_prove;
+	__u64 now;
+	__u32 t;
+
+	if ((void *)(body + 1) > end || arp->ar_hrd != bpf_htons(ARPHRD_ETHER) ||
+	    arp->ar_pro != bpf_htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN || arp->ar_pln != 4)
+		return;
+	active = cfg->mode != XBOND_MODE_ACTIVEBACKUP || slot == cfg->active;
+	must_prove = cfg->arp_validate == XBOND_ARP_VALIDATE_ALL ||
+		     (cfg->arp_validate == XBOND_ARP_VALIDATE_ACTIVE && active) ||
+		     (cfg->arp_validate == XBOND_ARP_VALIDATE_BACKUP && !active);
+	now = bpf_ktime_get_ns();
+	for (t = 0; t < XBOND_MAX_ARP_TARGETS && t < cfg->n_arp_targets; t++) {
+		__be32 target = cfg->arp_targets[t];
+		__u32 key = slot * XBOND_MAX_ARP_TARGETS + t;
+		__u64 *seen;
+
+		if (must_prove && body->sip != target &&
+		    !(arp->ar_op == bpf_htons(ARPOP_REQUEST) && body->tip == target))
+			continue;
+		seen = bpf_map_lookup_elem(&xbond_arp_seen, &key);
+		if (seen)
+			*seen = now;
+	}
+}
+
 static __always_inline __u32 member_slot(const struct xbond_config *cfg, __u32 ifindex)
 {
 	__u32 i;
@@ -106,6 +150,9 @@ int rx_filter(struct xdp_md *ctx)
 		xbond_count(XBOND_CNT_RX_NOT_MEMBER);
 		return XDP_PASS;
 	}
+
+	if (cfg->n_arp_targets && eth->h_proto == bpf_htons(ETH_P_ARP))
+		record_arp(cfg, slot, eth, end);
 
 	if (mac_equal(eth->h_source, cfg->bond_mac)) {
 		/* Our own frame, looped back by a switch with no LAG. */

@@ -10,6 +10,9 @@
 #define ETH_P_8021AD		0x88A8
 #define ETH_P_IPV6		0x86DD
 
+#define ARPHRD_ETHER		1
+#define ARPOP_REQUEST		1
+
 #define IPPROTO_ICMPV6		58
 #define IP_MF			0x2000
 #define IP_OFFSET		0x1FFF

@@ -34,15 +34,16 @@ void xbond_init(struct xbond_handle *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->config_fd = h->slot_fd = h->bond_fd = -1;
-	h->members_fd = h->mstats_fd = h->counters_fd = -1;
+	h->members_fd = h->mstats_fd = h->counters_fd = h->arp_seen_fd = -1;
 }
 
 int xbond_open(struct xbond_handle *h, const char *dir)
 {
 	int *fds[] = { &h->config_fd, &h->slot_fd, &h->bond_fd, &h->members_fd,
-		       &h->mstats_fd, &h->counters_fd };
+		       &h->mstats_fd, &h->counters_fd, &h->arp_seen_fd };
 	const char *names[] = { XBOND_MAP_CONFIG, XBOND_MAP_SLOT, XBOND_MAP_BOND,
-				XBOND_MAP_MEMBERS, XBOND_MAP_MSTATS, XBOND_MAP_COUNTERS };
+				XBOND_MAP_MEMBERS, XBOND_MAP_MSTATS, XBOND_MAP_COUNTERS,
+				XBOND_MAP_ARP_SEEN };
 	unsigned int i;
 
 	xbond_init(h);
@@ -75,7 +76,7 @@ int xbond_reload(struct xbond_handle *h)
 void xbond_close(struct xbond_handle *h)
 {
 	int *fds[] = { &h->config_fd, &h->slot_fd, &h->bond_fd, &h->members_fd,
-		       &h->mstats_fd, &h->counters_fd };
+		       &h->mstats_fd, &h->counters_fd, &h->arp_seen_fd };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -247,6 +248,11 @@ void xbond_build_config(struct xbond_bond *bond, const struct xbond_member *memb
 	next->hash_policy = bond->hash_policy;
 	next->packets_per_member = bond->packets_per_member ? bond->packets_per_member : 1;
 	memcpy(next->bond_mac, bond->mac, sizeof(next->bond_mac));
+	if (bond->arp_interval_ms && bond->n_arp_targets <= XBOND_MAX_ARP_TARGETS) {
+		next->arp_validate = bond->arp_validate;
+		next->n_arp_targets = bond->n_arp_targets;
+		memcpy(next->arp_targets, bond->arp_targets, sizeof(next->arp_targets));
+	}
 	memset(next->tx_members, XBOND_NO_MEMBER, sizeof(next->tx_members));
 
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++) {

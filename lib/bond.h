@@ -21,6 +21,7 @@
 #define XBOND_MAP_MEMBERS	"xbond_members"
 #define XBOND_MAP_MSTATS	"xbond_mstats"
 #define XBOND_MAP_COUNTERS	"xbond_counters"
+#define XBOND_MAP_ARP_SEEN	"xbond_arp_seen"
 
 struct xbond_handle {
 	char dir[PATH_MAX];
@@ -30,6 +31,7 @@ struct xbond_handle {
 	int members_fd;
 	int mstats_fd;
 	int counters_fd;
+	int arp_seen_fd;
 	struct xbond_bond bond;
 	struct xbond_member members[XBOND_MAX_MEMBERS];
 };
@@ -53,7 +55,7 @@ unsigned int xbond_member_count(const struct xbond_handle *h);
 static inline bool xbond_member_usable(const struct xbond_member *m)
 {
 	return m->ifindex && (m->flags & XBOND_MEMBER_CARRIER) &&
-	       (m->flags & XBOND_MEMBER_ADMIN_UP);
+	       (m->flags & XBOND_MEMBER_ADMIN_UP) && !(m->flags & XBOND_MEMBER_ARP_DOWN);
 }
 
 /*

@@ -196,26 +196,42 @@ int nl_link_del(int ifindex)
 	return nl_request(nlh, NULL, NULL);
 }
 
-struct addr_count {
+struct addr_list {
 	int ifindex;
 	int count;
+	int max;
+	__be32 *addrs;
 };
+
+static int addr_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(attr, IFA_MAX) > 0)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
 
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	struct addr_count *ac = data;
+	const struct nlattr *tb[IFA_MAX + 1] = {};
+	struct addr_list *al = data;
 
-	if ((int)ifa->ifa_index == ac->ifindex)
-		ac->count++;
+	if ((int)ifa->ifa_index != al->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
+	if (al->count < al->max && tb[IFA_LOCAL] && mnl_attr_get_payload_len(tb[IFA_LOCAL]) == 4)
+		memcpy(&al->addrs[al->count], mnl_attr_get_payload(tb[IFA_LOCAL]), 4);
+	al->count++;
 	return MNL_CB_OK;
 }
 
-int nl_addr4_count(int ifindex)
+int nl_addr4_list(int ifindex, __be32 *addrs, int max)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct addr_count ac = { .ifindex = ifindex };
+	struct addr_list al = { .ifindex = ifindex, .max = max, .addrs = addrs };
 	struct ifaddrmsg *ifa;
 	int ret;
 
@@ -223,8 +239,10 @@ int nl_addr4_count(int ifindex)
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
-	ret = nl_request(nlh, addr_cb, &ac);
-	return ret ? ret : ac.count;
+	ret = nl_request(nlh, addr_cb, &al);
+	if (ret)
+		return ret;
+	return max && al.count > max ? max : al.count;
 }
 
 static int disable_ipv6_path(const char *ifname, char *path, size_t len)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <net/if.h>
+#include <linux/types.h>
 
 /* linux/if.h has it, but clashes with net/if.h. */
 #ifndef IFF_LOWER_UP
@@ -41,8 +42,12 @@ int nl_veth_create(const char *name, const char *peer, const unsigned char *mac,
 		   unsigned int mtu);
 int nl_link_del(int ifindex);
 
-/* Number of IPv4 addresses on the link, or a negative errno. */
-int nl_addr4_count(int ifindex);
+/* Up to max IPv4 addresses of the link (network order); returns how many, or -errno. */
+int nl_addr4_list(int ifindex, __be32 *addrs, int max);
+static inline int nl_addr4_count(int ifindex)
+{
+	return nl_addr4_list(ifindex, NULL, 0);
+}
 
 /* net.ipv6.conf.<name>.disable_ipv6: read (0/1, or -ENOENT without IPv6) and write. */
 int sysctl_disable_ipv6_get(const char *ifname);

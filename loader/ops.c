@@ -217,6 +217,26 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 		h->bond.updelay_ms = req->updelay_ms;
 	if (req->downdelay_ms >= 0)
 		h->bond.downdelay_ms = req->downdelay_ms;
+	if (req->arp_interval_ms >= 0)
+		h->bond.arp_interval_ms = req->arp_interval_ms;
+	if (req->arp_missed_max >= 0)
+		h->bond.arp_missed_max = req->arp_missed_max;
+	if (req->arp_validate >= 0)
+		h->bond.arp_validate = req->arp_validate;
+	if (req->arp_all_targets >= 0)
+		h->bond.arp_all_targets = req->arp_all_targets;
+	if (req->primary_reselect >= 0)
+		h->bond.primary_reselect = req->primary_reselect;
+	if (req->num_grat_arp >= 0)
+		h->bond.num_grat_arp = req->num_grat_arp;
+	if (req->have_arp_targets) {
+		h->bond.n_arp_targets = req->n_arp_targets;
+		memcpy(h->bond.arp_targets, req->arp_targets, sizeof(h->bond.arp_targets));
+	}
+	if (h->bond.arp_interval_ms && !h->bond.n_arp_targets) {
+		pr_warn("--arp-interval: ARP monitoring needs --arp-ip-target\n");
+		return -EINVAL;
+	}
 	if (req->monitor == 0)
 		h->bond.flags |= XBOND_BOND_NO_MONITOR;
 	else if (req->monitor == 1)
@@ -226,6 +246,10 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 		if (slot < 0)
 			return slot;
 		h->bond.primary = slot;
+		/* As the kernel does: a new primary takes over unless told not to. */
+		if (h->bond.primary_reselect != XBOND_RESELECT_FAILURE &&
+		    xbond_member_usable(&h->members[slot]))
+			h->bond.active = slot;
 	}
 	if (req->active)
 		return set_active(h, req->active);
@@ -367,6 +391,8 @@ int bond_create(const struct xbond_request *req)
 		.primary = XBOND_NO_MEMBER,
 		.active = XBOND_NO_MEMBER,
 		.miimon_ms = XBOND_DEFAULT_MIIMON_MS,
+		.arp_missed_max = 2,
+		.num_grat_arp = 1,
 	};
 	memset(h.bond.home, XBOND_NO_MEMBER, sizeof(h.bond.home));
 	xbond_netns_cookie(&h.bond.netns_cookie);

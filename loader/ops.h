@@ -34,6 +34,16 @@ struct xbond_request {
 	int updelay_ms;			/* -1: unchanged/default */
 	int downdelay_ms;		/* -1: unchanged/default */
 	int monitor;			/* 1 run xbondmon, 0 don't, -1 unchanged/default */
+	/* ARP monitoring and failover policy; -1: unchanged/default */
+	int arp_interval_ms;
+	int arp_missed_max;
+	int arp_validate;		/* enum xbond_arp_validate */
+	int arp_all_targets;
+	int primary_reselect;		/* enum xbond_primary_reselect */
+	int num_grat_arp;
+	bool have_arp_targets;
+	unsigned int n_arp_targets;
+	__be32 arp_targets[XBOND_MAX_ARP_TARGETS];
 	bool detach;
 };
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include "maps/xbond_abi.h"
@@ -16,6 +17,12 @@
 #include "pins.h"
 
 #define EXIT_USAGE 2
+
+/* Indexed by the enum values in maps/xbond_abi.h. */
+static const char *const arp_validate_names[] = { "none", "active", "backup", "all", NULL };
+static const char *const all_targets_names[] = { "any", "all", NULL };
+static const char *const reselect_names[] = { "always", "better", "failure", NULL };
+static const char *const failback_names[] = { "off", "on", NULL };
 
 static void usage(FILE *out)
 {
@@ -42,6 +49,15 @@ static void usage(FILE *out)
 "      --updelay MS           carrier up this long before a member is used\n"
 "      --downdelay MS         carrier down this long before failing over\n"
 "      --no-monitor           run no xbondmon for this bond (--monitor: do again)\n"
+"      --arp-ip-target IP[,IP] ARP monitoring targets (up to 16), in every mode\n"
+"      --arp-interval MS      probe interval; 0 turns ARP monitoring off\n"
+"      --arp-validate V       none (default), active, backup, all: who must\n"
+"                             see replies from a target to count as alive\n"
+"      --arp-all-targets T    any (default) or all targets must answer\n"
+"      --arp-missed-max N     intervals without proof before down (default 2)\n"
+"      --primary-reselect R   always (default), better, failure\n"
+"      --failback on|off      off: the primary does not take over on return\n"
+"      --num-grat-arp N       gratuitous ARPs after a failover (default 1)\n"
 "      --xdp-mode MODE        how rx_filter attaches: auto (default: generic on\n"
 "                             veth, native elsewhere), native, generic\n"
 "      --netns NAME|PATH      act in this network namespace\n"
@@ -66,6 +82,14 @@ enum {
 	OPT_DOWNDELAY,
 	OPT_NO_MONITOR,
 	OPT_MONITOR,
+	OPT_ARP_TARGET,
+	OPT_ARP_INTERVAL,
+	OPT_ARP_VALIDATE,
+	OPT_ARP_ALL_TARGETS,
+	OPT_ARP_MISSED_MAX,
+	OPT_PRIMARY_RESELECT,
+	OPT_FAILBACK,
+	OPT_NUM_GRAT_ARP,
 };
 
 static const struct option long_options[] = {
@@ -88,6 +112,14 @@ static const struct option long_options[] = {
 	{ "downdelay", required_argument, NULL, OPT_DOWNDELAY },
 	{ "no-monitor", no_argument, NULL, OPT_NO_MONITOR },
 	{ "monitor", no_argument, NULL, OPT_MONITOR },
+	{ "arp-ip-target", required_argument, NULL, OPT_ARP_TARGET },
+	{ "arp-interval", required_argument, NULL, OPT_ARP_INTERVAL },
+	{ "arp-validate", required_argument, NULL, OPT_ARP_VALIDATE },
+	{ "arp-all-targets", required_argument, NULL, OPT_ARP_ALL_TARGETS },
+	{ "arp-missed-max", required_argument, NULL, OPT_ARP_MISSED_MAX },
+	{ "primary-reselect", required_argument, NULL, OPT_PRIMARY_RESELECT },
+	{ "failback", required_argument, NULL, OPT_FAILBACK },
+	{ "num-grat-arp", required_argument, NULL, OPT_NUM_GRAT_ARP },
 	{ "wait", required_argument, NULL, 'w' },
 	{ "detach", no_argument, NULL, 'd' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -131,6 +163,41 @@ static int parse_mac(const char *arg, unsigned char *mac)
 	return 0;
 }
 
+/* name -> value from a NULL-terminated table; -1 and a message if unknown. */
+static int parse_choice(const char *arg, const char *option, const char *const *names)
+{
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	fprintf(stderr, "xbondload: %s: '%s' is not one of", option, arg);
+	for (i = 0; names[i]; i++)
+		fprintf(stderr, " %s", names[i]);
+	fprintf(stderr, "\n");
+	return -1;
+}
+
+static int parse_targets(const char *arg, struct xbond_request *req)
+{
+	char buf[256], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	req->have_arp_targets = true;
+	req->n_arp_targets = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (req->n_arp_targets == XBOND_MAX_ARP_TARGETS) {
+			pr_warn("--arp-ip-target: at most %d targets\n", XBOND_MAX_ARP_TARGETS);
+			return -EINVAL;
+		}
+		if (inet_pton(AF_INET, tok, &req->arp_targets[req->n_arp_targets++]) != 1) {
+			pr_warn("--arp-ip-target: '%s' is not an IPv4 address\n", tok);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct xbond_request *req,
 		      const char **netns, unsigned int *wait_s)
 {
@@ -139,7 +206,8 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 
 	*req = (struct xbond_request){
 		.mode = -1, .hash = -1, .miimon_ms = -1, .updelay_ms = -1, .downdelay_ms = -1,
-		.monitor = -1,
+		.monitor = -1, .arp_interval_ms = -1, .arp_missed_max = -1, .arp_validate = -1,
+		.arp_all_targets = -1, .primary_reselect = -1, .num_grat_arp = -1,
 	};
 	snprintf(req->name, sizeof(req->name), "xbond0");
 	while ((opt = getopt_long(argc, argv, "i:n:m:H:w:dvh", long_options, NULL)) != -1) {
@@ -228,6 +296,46 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 		case OPT_NO_MONITOR:
 		case OPT_MONITOR:
 			req->monitor = opt == OPT_MONITOR;
+			break;
+		case OPT_ARP_TARGET:
+			if (parse_targets(optarg, req))
+				return -EINVAL;
+			break;
+		case OPT_ARP_INTERVAL:
+			if (parse_uint(optarg, "--arp-interval", 0, 600000, &ms))
+				return -EINVAL;
+			req->arp_interval_ms = ms;
+			break;
+		case OPT_ARP_MISSED_MAX:
+			if (parse_uint(optarg, "--arp-missed-max", 1, 255, &ms))
+				return -EINVAL;
+			req->arp_missed_max = ms;
+			break;
+		case OPT_NUM_GRAT_ARP:
+			if (parse_uint(optarg, "--num-grat-arp", 0, 255, &ms))
+				return -EINVAL;
+			req->num_grat_arp = ms;
+			break;
+		case OPT_ARP_VALIDATE:
+			req->arp_validate = parse_choice(optarg, "--arp-validate", arp_validate_names);
+			if (req->arp_validate < 0)
+				return -EINVAL;
+			break;
+		case OPT_ARP_ALL_TARGETS:
+			req->arp_all_targets = parse_choice(optarg, "--arp-all-targets", all_targets_names);
+			if (req->arp_all_targets < 0)
+				return -EINVAL;
+			break;
+		case OPT_PRIMARY_RESELECT:
+			req->primary_reselect = parse_choice(optarg, "--primary-reselect", reselect_names);
+			if (req->primary_reselect < 0)
+				return -EINVAL;
+			break;
+		case OPT_FAILBACK:
+			ms = parse_choice(optarg, "--failback", failback_names);
+			if ((int)ms < 0)
+				return -EINVAL;
+			req->primary_reselect = ms ? XBOND_RESELECT_ALWAYS : XBOND_RESELECT_FAILURE;
 			break;
 		case 'w':
 			if (parse_uint(optarg, "--wait", 0, 3600, wait_s))

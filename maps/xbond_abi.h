@@ -16,12 +16,14 @@
  * any change, since pinned maps outlive the binaries that made them.
  */
 
-#define XBOND_ABI_VERSION	1
+#define XBOND_ABI_VERSION	2
 
 #define XBOND_MAX_MEMBERS	32	/* members per bond */
 #define XBOND_BUCKETS		256	/* flow hash buckets; a power of two */
 #define XBOND_NO_MEMBER		0xff	/* "no usable member" in a u8 member slot */
 #define XBOND_NAME_LEN		16	/* IFNAMSIZ */
+#define XBOND_MAX_ARP_TARGETS	16	/* arp_ip_target addresses per bond */
+#define XBOND_REASON_LEN	32
 
 /* Pin layout: XBOND_PIN_ROOT/<netns inode>/<bond name>/<map or prog name> */
 #define XBOND_PIN_ROOT		"/sys/fs/bpf/xbond"
@@ -47,6 +49,14 @@ enum xbond_hash {
 	XBOND_HASH_LAYER23	= 2,
 };
 
+/* Which members need ARP replies from a target to count as alive, as arp_validate. */
+enum xbond_arp_validate {
+	XBOND_ARP_VALIDATE_NONE		= 0,	/* any ARP frame will do */
+	XBOND_ARP_VALIDATE_ACTIVE	= 1,
+	XBOND_ARP_VALIDATE_BACKUP	= 2,
+	XBOND_ARP_VALIDATE_ALL		= 3,
+};
+
 /* Index into the xbond_counters per-CPU array: one event each. */
 enum xbond_counter {
 	XBOND_CNT_TX_NO_MEMBER = 0,	/* tx dropped: no usable member */
@@ -64,6 +74,7 @@ enum xbond_counter {
 #define XBOND_MEMBER_HAD_CLSACT	(1U << 2)	/* clsact existed before we attached */
 #define XBOND_MEMBER_WAS_UP	(1U << 3)	/* member was admin up before enslaving */
 #define XBOND_MEMBER_XDP_SKB	(1U << 4)	/* rx_filter attached in generic mode */
+#define XBOND_MEMBER_ARP_DOWN	(1U << 5)	/* ARP monitoring finds its path dead */
 
 /*
  * The data plane's whole view of a bond. Two copies live in xbond_config;
@@ -83,13 +94,23 @@ struct xbond_config {
 	__u8  active;			/* active-backup: member slot, or XBOND_NO_MEMBER */
 	__u8  bond_mac[6];		/* the bond's MAC, network order */
 	__u8  pad0;
+	__u32 arp_validate;		/* enum xbond_arp_validate */
+	__u32 n_arp_targets;		/* valid entries in arp_targets[]; 0: no ARP monitor */
 	__u32 pad1;
+	__be32 arp_targets[XBOND_MAX_ARP_TARGETS];	/* IPv4, network order */
 	__u32 member_ifindex[XBOND_MAX_MEMBERS];	/* 0: free slot */
 	__u8  tx_members[XBOND_MAX_MEMBERS];	/* usable member slots, in order */
 	__u8  buckets[XBOND_BUCKETS];		/* hash bucket -> member slot */
 };
-_Static_assert(sizeof(struct xbond_config) == 40 + 4 * 32 + 32 + 256,
+_Static_assert(sizeof(struct xbond_config) == 48 + 4 * 16 + 4 * 32 + 32 + 256,
 	       "xbond_config layout");
+
+/* When the primary takes the active role back, as primary_reselect. */
+enum xbond_primary_reselect {
+	XBOND_RESELECT_ALWAYS	= 0,	/* as soon as it is usable again */
+	XBOND_RESELECT_BETTER	= 1,	/* if faster than the active (speeds unknown: never) */
+	XBOND_RESELECT_FAILURE	= 2,	/* only when the active fails: no failback */
+};
 
 /* xbond_bond.flags */
 #define XBOND_BOND_NO_MONITOR	(1U << 0)	/* the operator runs no xbondmon */
@@ -114,10 +135,21 @@ struct xbond_bond {
 	__u32 miimon_ms;		/* monitor: carrier poll interval; 0 = events only */
 	__u32 updelay_ms;		/* monitor: carrier up this long before use */
 	__u32 downdelay_ms;		/* monitor: carrier down this long before failover */
+	__u32 arp_interval_ms;		/* monitor: probe interval; 0 = no ARP monitor */
+	__u32 arp_missed_max;		/* monitor: intervals without proof before down */
+	__u8  arp_validate;		/* enum xbond_arp_validate */
+	__u8  arp_all_targets;		/* 1: every target must answer; 0: any */
+	__u8  primary_reselect;		/* enum xbond_primary_reselect */
+	__u8  num_grat_arp;		/* peer notifications after a failover */
+	__u32 n_arp_targets;
+	__be32 arp_targets[XBOND_MAX_ARP_TARGETS];	/* IPv4, network order */
+	__u64 last_failover_ns;		/* CLOCK_REALTIME of the last failover, 0: none */
+	char  last_failover_reason[XBOND_REASON_LEN];	/* NUL-terminated */
 	__u8  home[XBOND_BUCKETS];	/* bucket -> member slot it belongs to while
 					 * that member is usable; kept balanced */
 };
-_Static_assert(sizeof(struct xbond_bond) == 72 + XBOND_BUCKETS, "xbond_bond layout");
+_Static_assert(sizeof(struct xbond_bond) == 88 + 4 * 16 + 8 + XBOND_REASON_LEN + XBOND_BUCKETS,
+	       "xbond_bond layout");
 
 /*
  * One member, at its slot in xbond_members. orig_* hold what detach puts back.
@@ -134,6 +166,12 @@ struct xbond_member {
 	__u64 last_change_ns;		/* CLOCK_MONOTONIC of the last state change */
 };
 _Static_assert(sizeof(struct xbond_member) == 48, "xbond_member layout");
+
+/*
+ * xbond_arp_seen, key member slot * XBOND_MAX_ARP_TARGETS + target index:
+ * CLOCK_MONOTONIC ns when rx_filter last saw an ARP frame proving the path
+ * from that member to that target. Written by BPF, read by the monitor.
+ */
 
 /* Per-member traffic, per CPU, at the member's slot in xbond_member_stats. */
 struct xbond_member_stats {

@@ -65,6 +65,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xbond_counters SEC(".maps");
 
+/*
+ * Key: member slot * XBOND_MAX_ARP_TARGETS + target index. Value: when an ARP
+ * frame last proved that path (CLOCK_MONOTONIC ns). BPF writes, the monitor
+ * reads; a plain store, since any recent time will do.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XBOND_MAX_MEMBERS * XBOND_MAX_ARP_TARGETS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xbond_arp_seen SEC(".maps");
+
 /* The live config, or NULL only if the maps are broken. */
 static __always_inline struct xbond_config *xbond_live_config(void)
 {

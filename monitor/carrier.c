@@ -38,12 +38,20 @@ static void commit(struct monitor *mon, unsigned int slot, bool up, const char *
 	struct xbond_member *m = &mon->h.members[slot];
 	__u32 state = XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP;
 
+	struct xbond_bond *bond = &mon->h.bond;
+	bool was_usable = xbond_member_usable(m);
+
 	m->flags = up ? m->flags | state : m->flags & ~state;
-	if (!up)
+	if (was_usable && !xbond_member_usable(m))
 		m->link_failures++;
 	m->last_change_ns = now_ns;
 	xbond_write_member(&mon->h, slot);
 	monitor_log(mon, up ? "member up" : "member down", m->name, why);
+	if (!up && slot == bond->active)
+		monitor_note_failover(mon, why);
+	/* primary_reselect always: the primary takes over as soon as it is back. */
+	if (up && slot == bond->primary && bond->primary_reselect == XBOND_RESELECT_ALWAYS)
+		bond->active = slot;
 }
 
 __s64 monitor_evaluate(struct monitor *mon, __u64 now_ns, bool *changed)
@@ -61,7 +69,7 @@ __s64 monitor_evaluate(struct monitor *mon, __u64 now_ns, bool *changed)
 		__u64 delay;
 
 		if (w->ifindex != m->ifindex)
-			*w = (struct member_watch){ .ifindex = m->ifindex };
+			*w = (struct member_watch){ .ifindex = m->ifindex, .watched_ns = now_ns };
 		if (!m->ifindex)
 			continue;
 		up = link_up(m->ifindex, &why);

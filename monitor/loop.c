@@ -34,14 +34,30 @@ static int arm(int tfd, __s64 ns)
 	return timerfd_settime(tfd, 0, &its, NULL);
 }
 
+/* The active member changed (by us or by xbondload): tell the peers. */
+static void active_changed(struct monitor *mon, __u64 now)
+{
+	const struct xbond_handle *h = &mon->h;
+	__u8 active = h->bond.active;
+
+	mon->active = active;
+	mon->active_since_ns = now;
+	if (h->bond.mode != XBOND_MODE_ACTIVEBACKUP)
+		return;
+	monitor_log(mon, "active member",
+		    active < XBOND_MAX_MEMBERS ? h->members[active].name : "none",
+		    active < XBOND_MAX_MEMBERS ? "reselected" : "no usable member");
+	arp_notify_peers(mon, active);
+}
+
 /* One look at the bond. Returns how long to sleep, or -ENOENT once it is gone. */
 static __s64 tick(struct monitor *mon)
 {
 	struct xbond_handle *h = &mon->h;
-	__s64 due, interval;
-	bool changed;
-	__u8 active;
+	__s64 due, arp_due, interval;
+	bool changed, arp_changed = false;
 	struct stat st;
+	__u64 now;
 	int lock, ret;
 
 	if (stat(h->dir, &st))
@@ -54,20 +70,19 @@ static __s64 tick(struct monitor *mon)
 		xbond_unlock(lock);
 		return ret;
 	}
-	active = h->bond.active;
-	due = monitor_evaluate(mon, xbond_now_ns(), &changed);
-	if (changed && xbond_publish(h) >= 0 && h->bond.active != active &&
-	    h->bond.mode == XBOND_MODE_ACTIVEBACKUP) {
-		__u8 now = h->bond.active;
-
-		monitor_log(mon, "active member",
-			    now < XBOND_MAX_MEMBERS ? h->members[now].name : "none",
-			    now < XBOND_MAX_MEMBERS ? "reselected" : "no usable member");
-	}
+	now = xbond_now_ns();
+	due = monitor_evaluate(mon, now, &changed);
+	arp_due = arp_monitor(mon, now, &arp_changed);
+	if (changed || arp_changed)
+		xbond_publish(h);
+	if (h->bond.active != mon->active)
+		active_changed(mon, now);
 	xbond_unlock(lock);
 
 	interval = h->bond.miimon_ms ? h->bond.miimon_ms * MS : IDLE_TICK;
-	return due > 0 && due < interval ? due : interval;
+	if (due > 0 && due < interval)
+		interval = due;
+	return arp_due > 0 && arp_due < interval ? arp_due : interval;
 }
 
 static struct mnl_socket *open_link_events(void)

@@ -12,6 +12,7 @@ struct member_watch {
 	__u32 ifindex;		/* the member this is about; a new one resets it */
 	bool pending;		/* the link's state differs from the member's */
 	__u64 since_ns;		/* since when */
+	__u64 watched_ns;	/* since when this member is watched at all */
 };
 
 struct monitor {
@@ -19,6 +20,10 @@ struct monitor {
 	struct member_watch watch[XBOND_MAX_MEMBERS];
 	const char *name;
 	bool json;		/* log events as JSON lines */
+	int arp_fd;		/* AF_PACKET socket for probes and peer notification */
+	__u64 next_probe_ns;	/* when the next ARP probes go out */
+	__u8 active;		/* the active member as last seen */
+	__u64 active_since_ns;	/* since when it is */
 };
 
 /* Run until the bond is gone (returns 0) or a signal or error stops it. */
@@ -30,6 +35,19 @@ int monitor_run(struct monitor *mon);
  * due (0 if none), or a negative errno. Sets *changed if a member changed.
  */
 __s64 monitor_evaluate(struct monitor *mon, __u64 now_ns, bool *changed);
+
+/*
+ * ARP monitoring: send the probes that are due, then mark members whose path
+ * to the targets is dead (or alive again). Sets *changed if a member changed.
+ * Returns the nanoseconds until the next probes are due, 0 if ARP is off.
+ */
+__s64 arp_monitor(struct monitor *mon, __u64 now_ns, bool *changed);
+
+/* Gratuitous ARPs for the bond's IPv4 addresses out of member slot. */
+void arp_notify_peers(struct monitor *mon, unsigned int slot);
+
+/* Note a failover in the bond record, for xbondctl status. */
+void monitor_note_failover(struct monitor *mon, const char *reason);
 
 /* One line per state change: a timestamp, the bond, and what and why. */
 void monitor_log(const struct monitor *mon, const char *event, const char *member,

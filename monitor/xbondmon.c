@@ -19,7 +19,8 @@ static void usage(FILE *out)
 	fprintf(out,
 "Usage: xbondmon [--name NAME] [options]\n"
 "Watches bond NAME's members and fails over by rewriting its maps. Settings\n"
-"(miimon, updelay, downdelay) come from the bond's pins: set them with xbondload.\n"
+"(miimon, delays, ARP targets, primary_reselect...) come from the bond's pins:\n"
+"set them with xbondload.\n"
 "\n"
 "  -n, --name NAME        the bond (default xbond0)\n"
 "      --netns NAME|PATH  act in this network namespace\n"
@@ -48,6 +49,17 @@ void monitor_log(const struct monitor *mon, const char *event, const char *membe
 		printf("%s.%03ldZ %s: %s %s: %s\n", when, ts.tv_nsec / 1000000, mon->name,
 		       event, member, reason);
 	fflush(stdout);
+}
+
+void monitor_note_failover(struct monitor *mon, const char *reason)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	mon->h.bond.last_failover_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	snprintf(mon->h.bond.last_failover_reason, sizeof(mon->h.bond.last_failover_reason),
+		 "%s", reason);
+	xbond_write_bond(&mon->h);
 }
 
 int main(int argc, char **argv)
@@ -121,9 +133,13 @@ int main(int argc, char **argv)
 		pr_warn("%s: cannot take the pid file: %s\n", mon.name, strerror(-pidfd));
 		return 1;
 	}
+	mon.active = mon.h.bond.active;
+	mon.active_since_ns = xbond_now_ns();
 	monitor_log(&mon, "monitor started", "-", monitor_link_events ?
 		    "link events and polling" : "polling only");
 	ret = monitor_run(&mon);
+	if (mon.arp_fd > 0)
+		close(mon.arp_fd);
 	xbond_close(&mon.h);
 	close(pidfd);
 	return ret ? 1 : 0;

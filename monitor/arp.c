@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ARP monitoring: probes go out from userspace, rx_filter records which ones were answered, and this judges the paths. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/ethernet.h>
+#include <net/if_arp.h>
+#include <netpacket/packet.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include "maps/xbond_abi.h"
+#include "monitor.h"
+#include "nl.h"
+
+#define MS	(1000ULL * 1000)
+
+struct arp_ipv4 {
+	struct arphdr hdr;
+	unsigned char sha[ETH_ALEN];
+	unsigned char sip[4];
+	unsigned char tha[ETH_ALEN];
+	unsigned char tip[4];
+} __attribute__((packed));
+
+/* An ARP request for tip from sip, broadcast out of ifindex. */
+static void send_arp(int fd, int ifindex, const unsigned char *mac, __be32 sip, __be32 tip)
+{
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ARP),
+		.sll_ifindex = ifindex,
+		.sll_halen = ETH_ALEN,
+		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	struct arp_ipv4 arp = {
+		.hdr = {
+			.ar_hrd = htons(ARPHRD_ETHER), .ar_pro = htons(ETH_P_IP),
+			.ar_hln = ETH_ALEN, .ar_pln = 4, .ar_op = htons(ARPOP_REQUEST),
+		},
+	};
+
+	memcpy(arp.sha, mac, ETH_ALEN);
+	memcpy(arp.sip, &sip, 4);
+	memcpy(arp.tip, &tip, 4);
+	sendto(fd, &arp, sizeof(arp), 0, (struct sockaddr *)&to, sizeof(to));
+}
+
+static int open_socket(struct monitor *mon)
+{
+	if (mon->arp_fd <= 0)
+		mon->arp_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	return mon->arp_fd;
+}
+
+/* In active-backup only the active member probes: the switch must see our MAC on one port. */
+static bool probes_from(const struct xbond_bond *bond, const struct xbond_member *m,
+			unsigned int slot)
+{
+	if (!m->ifindex || !(m->flags & XBOND_MEMBER_CARRIER))
+		return false;
+	return bond->mode != XBOND_MODE_ACTIVEBACKUP || slot == bond->active;
+}
+
+static void send_probes(struct monitor *mon)
+{
+	const struct xbond_bond *bond = &mon->h.bond;
+	__be32 sip = 0;
+	unsigned int slot, t;
+
+	if (open_socket(mon) < 0)
+		return;
+	nl_addr4_list(bond->ifindex, &sip, 1);
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		if (!probes_from(bond, &mon->h.members[slot], slot))
+			continue;
+		for (t = 0; t < bond->n_arp_targets && t < XBOND_MAX_ARP_TARGETS; t++)
+			send_arp(mon->arp_fd, mon->h.members[slot].ifindex, bond->mac, sip,
+				 bond->arp_targets[t]);
+	}
+}
+
+/* Did rx_filter see proof of the path from slot within the window? */
+static bool path_alive(const struct monitor *mon, unsigned int slot, __u64 now_ns,
+		       __u64 window_ns)
+{
+	const struct xbond_bond *bond = &mon->h.bond;
+	unsigned int t, alive = 0, n = bond->n_arp_targets;
+
+	for (t = 0; t < n && t < XBOND_MAX_ARP_TARGETS; t++) {
+		__u32 key = slot * XBOND_MAX_ARP_TARGETS + t;
+		__u64 seen = 0;
+
+		bpf_map_lookup_elem(mon->h.arp_seen_fd, &key, &seen);
+		alive += seen && now_ns - seen <= window_ns;
+	}
+	return bond->arp_all_targets ? alive == n : alive > 0;
+}
+
+static void set_arp_down(struct monitor *mon, unsigned int slot, bool down, __u64 now_ns)
+{
+	struct xbond_member *m = &mon->h.members[slot];
+	bool was_usable = xbond_member_usable(m);
+
+	m->flags = down ? m->flags | XBOND_MEMBER_ARP_DOWN : m->flags & ~XBOND_MEMBER_ARP_DOWN;
+	m->last_change_ns = now_ns;
+	if (was_usable && !xbond_member_usable(m))
+		m->link_failures++;
+	xbond_write_member(&mon->h, slot);
+	monitor_log(mon, down ? "member down" : "member up", m->name,
+		    down ? "no ARP reply from the targets" : "ARP reply from the targets");
+	if (down)
+		monitor_note_failover(mon, "ARP path dead");
+}
+
+__s64 arp_monitor(struct monitor *mon, __u64 now_ns, bool *changed)
+{
+	const struct xbond_bond *bond = &mon->h.bond;
+	__u64 interval = bond->arp_interval_ms * MS;
+	__u64 window = interval * (bond->arp_missed_max ? bond->arp_missed_max : 1);
+	unsigned int slot;
+
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		struct xbond_member *m = &mon->h.members[slot];
+		struct member_watch *w = &mon->watch[slot];
+		bool judged, alive;
+		__u64 since;
+
+		if (!m->ifindex)
+			continue;
+		if (!interval || !bond->n_arp_targets) {
+			if (m->flags & XBOND_MEMBER_ARP_DOWN) {
+				set_arp_down(mon, slot, false, now_ns);
+				*changed = true;
+			}
+			continue;
+		}
+		/* A member gets a whole window to prove itself before it is judged. */
+		since = w->watched_ns;
+		if (bond->mode == XBOND_MODE_ACTIVEBACKUP && slot == bond->active &&
+		    mon->active_since_ns > since)
+			since = mon->active_since_ns;
+		judged = (m->flags & XBOND_MEMBER_CARRIER) && now_ns - since > window &&
+			 (bond->mode != XBOND_MODE_ACTIVEBACKUP || slot == bond->active);
+		alive = path_alive(mon, slot, now_ns, window);
+		if (!(m->flags & XBOND_MEMBER_ARP_DOWN) && judged && !alive) {
+			set_arp_down(mon, slot, true, now_ns);
+			*changed = true;
+		} else if ((m->flags & XBOND_MEMBER_ARP_DOWN) && alive) {
+			set_arp_down(mon, slot, false, now_ns);
+			*changed = true;
+		}
+	}
+	if (!interval || !bond->n_arp_targets)
+		return 0;
+	if (now_ns >= mon->next_probe_ns) {
+		send_probes(mon);
+		mon->next_probe_ns = now_ns + interval;
+	}
+	return mon->next_probe_ns - now_ns;
+}
+
+void arp_notify_peers(struct monitor *mon, unsigned int slot)
+{
+	const struct xbond_bond *bond = &mon->h.bond;
+	__be32 addrs[16];
+	int n, i, k;
+
+	if (slot >= XBOND_MAX_MEMBERS || open_socket(mon) < 0)
+		return;
+	n = nl_addr4_list(bond->ifindex, addrs, 16);
+	for (k = 0; k < bond->num_grat_arp; k++)
+		for (i = 0; i < n; i++)
+			send_arp(mon->arp_fd, mon->h.members[slot].ifindex, bond->mac, addrs[i],
+				 addrs[i]);
+}

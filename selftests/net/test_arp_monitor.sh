@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ARP monitoring, alone and together with carrier monitoring, in every mode:
+# a member whose carrier is up but whose path to the targets is dead is taken
+# out, and comes back when the path does. Also primary reselection and the
+# gratuitous ARPs that teach the switch the new port.
+#
+#   H: xbond0 10.81.0.1 [h0 h1]
+#                        |  |
+#   S:            br0 [s0 s1 sp]      s0 nomaster: carrier up, path dead
+#                             |
+#   P:                       p0 10.81.0.2 (the ARP target)
+. "$(dirname "$0")/../lib.sh"
+
+flags() { # NS SLOT
+	bpftool map dump pinned "$(pin_dir "$1")/xbond_members" |
+		jq ".[] | select(.key == $2) | .value.flags"
+}
+arp_down() { [ $(($(flags "$1" $2) & 32)) -ne 0 ]; }
+arp_up() { [ $(($(flags "$1" $2) & 32)) -eq 0 ]; }
+active() { live_config "$1" | jq .active; }
+lost_pings() { # NS DST COUNT INTERVAL, while CMD runs after 0.3 s: echo lost
+	local out=/tmp/xbt-ping.$SUFFIX pid sent received
+	ip netns exec "$1" ping -q -i "$4" -c "$3" -W 1 "$2" >$out 2>&1 &
+	pid=$!
+	sleep 0.3
+	shift 4
+	"$@"
+	wait $pid
+	read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' $out)
+	rm -f $out
+	echo $((sent - received))
+}
+
+topo_switch 2 || { fail "topology"; exit 1; }
+ip -n "$P" addr add 10.81.0.2/24 dev p0
+check "create active-backup with carrier and ARP monitoring" \
+	xbond --netns "$H" --ifaces h0,h1 --mode active-backup --primary h0 \
+	--arp-ip-target 10.81.0.2 --arp-interval 50
+ip -n "$H" addr add 10.81.0.1/24 dev xbond0
+check "ping" wait_for 3 ip netns exec "$P" ping -c 1 -W 0.2 10.81.0.1
+check "both members ARP-alive (h1 through the switch's flood)" \
+	wait_for 2 sh -c "$(declare -f flags arp_up pin_dir); arp_up $H 0 && arp_up $H 1"
+
+# The dead path: h0's switch port leaves the bridge, its carrier stays up.
+lost=$(lost_pings "$P" 10.81.0.1 400 0.005 ip -n "$S" link set s0 nomaster)
+check "dead path found within 150 ms = 50 ms x (2 + 1): $lost pings of 5 ms lost" \
+	test "$lost" -le 30
+check "h0 is ARP-down with its carrier up" sh -c \
+	"$(declare -f flags arp_down pin_dir); arp_down $H 0 && ip -n $H link show h0 | grep -q LOWER_UP"
+check "h1 is active" test "$(active "$H")" = 1
+check "the monitor says why" grep -q "member down h0: no ARP reply" \
+	"/run/xbond/$(stat -L -c %i /run/netns/"$H")/xbond0.log"
+
+ip -n "$S" link set s0 master br0
+check "h0 comes back when its path does" wait_for 3 arp_up "$H" 0
+check "... and, as primary with reselect always, takes over again" wait_for 2 \
+	sh -c "$(declare -f active live_config pin_dir); [ \$(active $H) = 0 ]"
+check "ping after the path came back" ip netns exec "$P" ping -c 3 -i 0.01 -W 1 10.81.0.1
+
+# primary_reselect failure (failback off): the primary does not take back over.
+check "--failback off" xbond --netns "$H" --failback off
+ip -n "$S" link set s0 down
+check "carrier loss on the primary: h1 active" wait_for 2 \
+	sh -c "$(declare -f active live_config pin_dir); [ \$(active $H) = 1 ]"
+ip -n "$S" link set s0 up
+check "h0 usable again" wait_for 2 sh -c "$(declare -f flags pin_dir); \
+	[ \$((\$(flags $H 0) & 3)) = 3 ]"
+sleep 0.1
+check "... but h1 stays active without failback" test "$(active "$H")" = 1
+
+# Gratuitous ARP: the switch learns the new port at once, with no traffic.
+mac=$(ip -n "$H" -j link show xbond0 | jq -r '.[0].address')
+check "--num-grat-arp 2 --active h0" xbond --netns "$H" --num-grat-arp 2 --active h0
+check "the switch learned the bond's MAC on s0 from the gratuitous ARP" wait_for 1 sh -c \
+	"bridge -n $S fdb show br br0 | grep -i '$mac dev s0'"
+
+# arp_all_targets: one target that never answers. It matters only where
+# members must prove themselves (arp_validate): otherwise any ARP will do.
+check "--arp-ip-target 10.81.0.2,10.81.0.99 --arp-all-targets all --arp-validate active" \
+	xbond --netns "$H" --arp-ip-target 10.81.0.2,10.81.0.99 --arp-all-targets all \
+	--arp-validate active
+check "the active member goes ARP-down: not all targets answer" wait_for 2 arp_down "$H" 0
+check "--arp-all-targets any: one answering target is enough" \
+	xbond --netns "$H" --arp-all-targets any
+check "members come back" wait_for 2 sh -c "$(declare -f flags arp_up pin_dir); \
+	arp_up $H 0 || arp_up $H 1"
+
+# xor: every member probes and is judged on its own.
+check "switch to balance-xor live" xbond --netns "$H" --mode balance-xor \
+	--arp-ip-target 10.81.0.2 --arp-validate all
+check "both members ARP-alive in xor with arp_validate all" wait_for 2 \
+	sh -c "$(declare -f flags arp_up pin_dir); arp_up $H 0 && arp_up $H 1"
+ip -n "$S" link set s1 nomaster
+check "xor: h1's dead path found" wait_for 2 arp_down "$H" 1
+check "xor: h1's buckets moved to h0" wait_for 1 sh -c \
+	"$(declare -f live_config pin_dir); live_config $H | jq -e '.buckets | all(. == 0)'"
+ip -n "$S" link set s1 master br0
+check "xor: h1 back" wait_for 3 arp_up "$H" 1
+
+check "--arp-interval 0 turns ARP monitoring off" xbond --netns "$H" --arp-interval 0
+for args in "--arp-ip-target 10.1.2|not an IPv4 address" \
+	    "--arp-validate some|'some' is not one of none active backup all" \
+	    "--arp-all-targets most|'most' is not one of any all" \
+	    "--arp-missed-max 0|not a number from 1 to 255" \
+	    "--primary-reselect never|'never' is not one of always better failure" \
+	    "--failback maybe|'maybe' is not one of off on" \
+	    "--miimon -1|not a number" "--num-grat-arp 300|not a number from 0 to 255" \
+	    "--arp-ip-target $(seq -s, -f '10.0.0.%g' 1 17)|at most 16 targets"; do
+	check_fails "bad value: ${args%%|*}" "${args#*|}" xbond --netns "$H" ${args%%|*}
+done
+check_fails "ARP interval without targets" "ARP monitoring needs --arp-ip-target" \
+	xbond --netns "$H" --arp-ip-target '' --arp-interval 100
+exit $FAILED
