@@ -34,7 +34,8 @@ LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 TEST_PROGS := $(OUTPUT)/test_prog_run
 MONITOR_OBJS := $(patsubst monitor/%.c,$(OUTPUT)/monitor/%.o,$(wildcard monitor/*.c))
-TOOLS := $(OUTPUT)/xbondload $(OUTPUT)/xbondmon
+CTL_OBJS := $(patsubst ctl/%.c,$(OUTPUT)/ctl/%.o,$(wildcard ctl/*.c))
+TOOLS := $(OUTPUT)/xbondload $(OUTPUT)/xbondmon $(OUTPUT)/xbondctl
 
 .PHONY: all deps test demo bench vmlinux clean help install
 .SECONDARY: $(BPF_OBJS)
@@ -62,7 +63,7 @@ deps:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/monitor:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/monitor $(OUTPUT)/ctl:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/*.h maps/*.h vmlinux.h | $(OUTPUT)
@@ -90,6 +91,14 @@ $(OUTPUT)/loader/%.o: loader/%.c loader/*.h lib/*.h maps/xbond_abi.h $(SKELS) | 
 $(OUTPUT)/monitor/%.o: monitor/%.c monitor/*.h lib/*.h maps/xbond_abi.h | $(OUTPUT)/monitor
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Imonitor -c $< -o $@
+
+$(OUTPUT)/ctl/%.o: ctl/%.c ctl/*.h lib/*.h maps/xbond_abi.h | $(OUTPUT)/ctl
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ictl -c $< -o $@
+
+$(OUTPUT)/xbondctl: $(CTL_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUTPUT)/xbondmon: $(MONITOR_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)

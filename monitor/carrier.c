@@ -10,38 +10,36 @@
 
 #define MS	(1000ULL * 1000)
 
-/* Whether the link is up with carrier now, and why not if not. */
-static bool link_up(__u32 ifindex, const char **why)
+/* The member's CARRIER and ADMIN_UP flags as the link has them now, and why. */
+static __u32 link_state(__u32 ifindex, const char **why)
 {
 	struct xbond_link link;
+	__u32 state = 0;
 	int ret = nl_link_get(NULL, ifindex, &link);
 
 	if (ret) {
 		*why = ret == -ENODEV ? "link gone" : "link unreadable";
-		return false;
+		return 0;
 	}
-	if (!(link.flags & IFF_UP)) {
-		*why = "admin down";
-		return false;
-	}
-	if (!(link.flags & IFF_LOWER_UP)) {
-		*why = "no carrier";
-		return false;
-	}
-	*why = "carrier up";
-	return true;
+	if (link.flags & IFF_UP)
+		state |= XBOND_MEMBER_ADMIN_UP;
+	if (link.flags & IFF_LOWER_UP)
+		state |= XBOND_MEMBER_CARRIER;
+	*why = !(state & XBOND_MEMBER_ADMIN_UP) ? "admin down" :
+	       !(state & XBOND_MEMBER_CARRIER) ? "no carrier" : "carrier up";
+	return state;
 }
 
-static void commit(struct monitor *mon, unsigned int slot, bool up, const char *why,
+#define LINK_FLAGS	(XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP)
+
+static void commit(struct monitor *mon, unsigned int slot, __u32 state, const char *why,
 		   __u64 now_ns)
 {
 	struct xbond_member *m = &mon->h.members[slot];
-	__u32 state = XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP;
-
 	struct xbond_bond *bond = &mon->h.bond;
-	bool was_usable = xbond_member_usable(m);
+	bool was_usable = xbond_member_usable(m), up = state == LINK_FLAGS;
 
-	m->flags = up ? m->flags | state : m->flags & ~state;
+	m->flags = (m->flags & ~LINK_FLAGS) | state;
 	if (was_usable && !xbond_member_usable(m))
 		m->link_failures++;
 	m->last_change_ns = now_ns;
@@ -65,15 +63,16 @@ __s64 monitor_evaluate(struct monitor *mon, __u64 now_ns, bool *changed)
 		struct xbond_member *m = &mon->h.members[slot];
 		struct member_watch *w = &mon->watch[slot];
 		const char *why;
-		bool up, delay_over;
+		bool delay_over;
+		__u32 state;
 		__u64 delay;
 
 		if (w->ifindex != m->ifindex)
 			*w = (struct member_watch){ .ifindex = m->ifindex, .watched_ns = now_ns };
 		if (!m->ifindex)
 			continue;
-		up = link_up(m->ifindex, &why);
-		if (up == xbond_member_usable(m)) {
+		state = link_state(m->ifindex, &why);
+		if (state == (m->flags & LINK_FLAGS)) {
 			w->pending = false;
 			continue;
 		}
@@ -81,10 +80,10 @@ __s64 monitor_evaluate(struct monitor *mon, __u64 now_ns, bool *changed)
 			w->pending = true;
 			w->since_ns = now_ns;
 		}
-		delay = (up ? bond->updelay_ms : bond->downdelay_ms) * MS;
+		delay = (state == LINK_FLAGS ? bond->updelay_ms : bond->downdelay_ms) * MS;
 		delay_over = now_ns - w->since_ns >= delay;
 		if (delay_over) {
-			commit(mon, slot, up, why, now_ns);
+			commit(mon, slot, state, why, now_ns);
 			w->pending = false;
 			*changed = true;
 		} else if (!next_due || (__s64)(w->since_ns + delay - now_ns) < next_due) {

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xbondctl status: every field printed by one call that serves text and JSON alike. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include "bond.h"
+#include "monitor_ctl.h"
+#include "names.h"
+#include "nl.h"
+#include "pins.h"
+#include "status.h"
+
+static const char *const validate_names[] = { "none", "active", "backup", "all" };
+static const char *const reselect_names[] = { "always", "better", "failure" };
+
+struct printer {
+	const struct status_opts *opts;
+	int depth;
+	bool first;		/* no comma before the next JSON member */
+};
+
+static void indent(struct printer *p)
+{
+	int i;
+
+	if (!p->opts->pretty)
+		return;
+	putchar('\n');
+	for (i = 0; i < p->depth; i++)
+		fputs("    ", stdout);
+}
+
+/* JSON keys are the text words, with '_' for ' '. */
+static void json_key(struct printer *p, const char *key)
+{
+	const char *c;
+
+	if (!p->first)
+		putchar(',');
+	p->first = false;
+	indent(p);
+	putchar('"');
+	for (c = key; *c; c++)
+		putchar(*c == ' ' ? '_' : *c);
+	fputs(p->opts->pretty ? "\": " : "\":", stdout);
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		if ((unsigned char)*s >= 0x20)
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_str(struct printer *p, const char *key, const char *value)
+{
+	if (p->opts->json) {
+		json_key(p, key);
+		json_string(value);
+	} else {
+		printf("%*s%s: %s\n", p->depth * 2, "", key, value);
+	}
+}
+
+static void print_u64(struct printer *p, const char *key, unsigned long long value)
+{
+	if (p->opts->json) {
+		json_key(p, key);
+		printf("%llu", value);
+	} else {
+		printf("%*s%s: %llu\n", p->depth * 2, "", key, value);
+	}
+}
+
+static void open_object(struct printer *p, const char *key, const char *text)
+{
+	if (p->opts->json) {
+		if (key)
+			json_key(p, key);
+		else if (!p->first)
+			putchar(',');
+		putchar('{');
+	} else if (text) {
+		printf("\n%*s%s\n", p->depth * 2, "", text);
+	}
+	p->depth++;
+	p->first = true;
+}
+
+static void close_object(struct printer *p)
+{
+	p->depth--;
+	p->first = false;
+	if (p->opts->json) {
+		indent(p);
+		putchar('}');
+	}
+}
+
+static void open_array(struct printer *p, const char *key)
+{
+	if (p->opts->json) {
+		json_key(p, key);
+		putchar('[');
+	}
+	p->depth++;
+	p->first = true;
+}
+
+static void close_array(struct printer *p)
+{
+	p->depth--;
+	p->first = false;
+	if (p->opts->json) {
+		indent(p);
+		putchar(']');
+	}
+}
+
+void status_error(const struct status_opts *opts, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (opts->json) {
+		fputs("{\"error\":", stdout);
+		json_string(msg);
+		puts("}");
+	} else {
+		fprintf(stderr, "xbondctl: %s\n", msg);
+	}
+}
+
+static void mac_str(const unsigned char *mac, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+}
+
+static const char *member_name(const struct xbond_handle *h, unsigned int slot)
+{
+	return slot < XBOND_MAX_MEMBERS && h->members[slot].ifindex ? h->members[slot].name :
+								       "none";
+}
+
+/* Link speed in Mb/s from ethtool, or 0 if the driver does not say. */
+static unsigned int link_speed(const char *ifname)
+{
+	struct ethtool_cmd cmd = { .cmd = ETHTOOL_GSET };
+	struct ifreq ifr = { .ifr_data = (void *)&cmd };
+	unsigned int speed = 0;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
+		speed = ethtool_cmd_speed(&cmd);
+		if (speed == (unsigned int)SPEED_UNKNOWN)
+			speed = 0;
+	}
+	close(fd);
+	return speed;
+}
+
+static const char *link_word(const struct xbond_member *m)
+{
+	if (!(m->flags & XBOND_MEMBER_ADMIN_UP))
+		return "admin down";
+	if (!(m->flags & XBOND_MEMBER_CARRIER))
+		return "down";
+	if (m->flags & XBOND_MEMBER_ARP_DOWN)
+		return "arp down";
+	return "up";
+}
+
+static void print_member(struct printer *p, const struct xbond_handle *h, unsigned int slot)
+{
+	const struct xbond_member *m = &h->members[slot];
+	struct xbond_member_stats stats = {};
+	char mac[18], title[64];
+	unsigned int speed = link_speed(m->name);
+
+	snprintf(title, sizeof(title), "Member: %s", m->name);
+	open_object(p, NULL, title);
+	if (p->opts->json)
+		print_str(p, "member", m->name);
+	print_u64(p, "slot", slot);
+	print_str(p, "link", link_word(m));
+	print_u64(p, "failures", m->link_failures);
+	mac_str(m->orig_mac, mac, sizeof(mac));
+	print_str(p, "permanent mac", mac);
+	if (speed)
+		print_u64(p, "speed mbps", speed);
+	else
+		print_str(p, "speed mbps", "unknown");
+	print_str(p, "xdp", m->flags & XBOND_MEMBER_XDP_SKB ? "generic" : "native");
+	xbond_read_member_stats(h, slot, &stats);
+	print_u64(p, "rx packets", stats.rx_packets);
+	print_u64(p, "rx bytes", stats.rx_bytes);
+	print_u64(p, "rx dropped", stats.rx_dropped);
+	print_u64(p, "tx packets", stats.tx_packets);
+	print_u64(p, "tx bytes", stats.tx_bytes);
+	close_object(p);
+}
+
+static void print_monitor(struct printer *p, const struct xbond_handle *h)
+{
+	const struct xbond_bond *b = &h->bond;
+	char targets[XBOND_MAX_ARP_TARGETS * 16] = "", addr[16], when[40] = "never";
+	pid_t pid = xbond_monitor_pid(b->name);
+	unsigned int i;
+
+	print_str(p, "monitor", pid ? "running" : b->flags & XBOND_BOND_NO_MONITOR ?
+		  "off" : "not running");
+	print_u64(p, "miimon ms", b->miimon_ms);
+	print_u64(p, "updelay ms", b->updelay_ms);
+	print_u64(p, "downdelay ms", b->downdelay_ms);
+	print_u64(p, "arp interval ms", b->arp_interval_ms);
+	for (i = 0; i < b->n_arp_targets && i < XBOND_MAX_ARP_TARGETS; i++) {
+		inet_ntop(AF_INET, &b->arp_targets[i], addr, sizeof(addr));
+		strcat(targets, i ? "," : "");
+		strcat(targets, addr);
+	}
+	print_str(p, "arp ip target", targets);
+	print_str(p, "arp validate", validate_names[b->arp_validate & 3]);
+	print_str(p, "arp all targets", b->arp_all_targets ? "all" : "any");
+	print_u64(p, "arp missed max", b->arp_missed_max);
+	print_str(p, "primary reselect", reselect_names[b->primary_reselect % 3]);
+	print_u64(p, "num grat arp", b->num_grat_arp);
+	if (b->last_failover_ns) {
+		time_t secs = b->last_failover_ns / 1000000000ULL;
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	print_str(p, "last failover", when);
+	print_str(p, "last failover reason", b->last_failover_reason);
+}
+
+int status_show(const struct status_opts *opts)
+{
+	struct printer p = { .opts = opts, .first = true };
+	struct xbond_handle h;
+	struct xbond_config live;
+	char dir[PATH_MAX], mac[18];
+	unsigned int slot;
+	__u64 drops = 0;
+	int ret;
+
+	ret = xbond_bond_dir(opts->name, dir, sizeof(dir));
+	if (!ret)
+		ret = access(dir, F_OK) ? -ENOENT : xbond_open(&h, dir);
+	if (!ret)
+		ret = xbond_read_live_config(&h, &live);
+	if (ret) {
+		status_error(opts, "%s: no such bond", opts->name);
+		return ret;
+	}
+	if (opts->json)
+		putchar('{');
+	print_str(&p, "bond", h.bond.name);
+	print_str(&p, "mode", xbond_mode_name(live.mode));
+	print_str(&p, "hash policy", xbond_hash_name(live.hash_policy));
+	print_str(&p, "active member", member_name(&h, live.active));
+	print_str(&p, "primary", member_name(&h, h.bond.primary));
+	mac_str(h.bond.mac, mac, sizeof(mac));
+	print_str(&p, "mac", mac);
+	print_u64(&p, "members", xbond_member_count(&h));
+	print_u64(&p, "usable members", live.n_tx);
+	xbond_read_counter(&h, XBOND_CNT_TX_NO_MEMBER, &drops);
+	print_u64(&p, "tx dropped no member", drops);
+	xbond_read_counter(&h, XBOND_CNT_RX_INACTIVE, &drops);
+	print_u64(&p, "rx dropped inactive", drops);
+	xbond_read_counter(&h, XBOND_CNT_RX_OWN_MAC, &drops);
+	print_u64(&p, "rx dropped own mac", drops);
+	print_monitor(&p, &h);
+	open_array(&p, "member list");
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++)
+		if (h.members[slot].ifindex)
+			print_member(&p, &h, slot);
+	close_array(&p);
+	if (opts->json) {
+		p.depth = 0;
+		indent(&p);
+		puts("}");
+	}
+	xbond_close(&h);
+	return 0;
+}
