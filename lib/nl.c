@@ -200,7 +200,9 @@ struct addr_list {
 	int ifindex;
 	int count;
 	int max;
-	__be32 *addrs;
+	int attr;		/* IFA_LOCAL for IPv4, IFA_ADDRESS for IPv6 */
+	int len;		/* 4 or 16 */
+	unsigned char *addrs;	/* max entries of len bytes */
 };
 
 static int addr_attr(const struct nlattr *attr, void *data)
@@ -221,28 +223,45 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	if ((int)ifa->ifa_index != al->ifindex)
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
-	if (al->count < al->max && tb[IFA_LOCAL] && mnl_attr_get_payload_len(tb[IFA_LOCAL]) == 4)
-		memcpy(&al->addrs[al->count], mnl_attr_get_payload(tb[IFA_LOCAL]), 4);
+	if (!tb[al->attr] || mnl_attr_get_payload_len(tb[al->attr]) != al->len)
+		return MNL_CB_OK;
+	if (al->count < al->max)
+		memcpy(al->addrs + al->count * al->len, mnl_attr_get_payload(tb[al->attr]), al->len);
 	al->count++;
 	return MNL_CB_OK;
 }
 
-int nl_addr4_list(int ifindex, __be32 *addrs, int max)
+static int addr_list(struct addr_list *al, int family)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct addr_list al = { .ifindex = ifindex, .max = max, .addrs = addrs };
 	struct ifaddrmsg *ifa;
 	int ret;
 
 	nlh->nlmsg_type = RTM_GETADDR;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ret = nl_request(nlh, addr_cb, &al);
+	ifa->ifa_family = family;
+	ret = nl_request(nlh, addr_cb, al);
 	if (ret)
 		return ret;
-	return max && al.count > max ? max : al.count;
+	return al->max && al->count > al->max ? al->max : al->count;
+}
+
+int nl_addr4_list(int ifindex, __be32 *addrs, int max)
+{
+	struct addr_list al = { .ifindex = ifindex, .max = max, .attr = IFA_LOCAL, .len = 4,
+				.addrs = (unsigned char *)addrs };
+
+	return addr_list(&al, AF_INET);
+}
+
+int nl_addr6_list(int ifindex, unsigned char (*addrs)[16], int max)
+{
+	struct addr_list al = { .ifindex = ifindex, .max = max, .attr = IFA_ADDRESS, .len = 16,
+				.addrs = (unsigned char *)addrs };
+
+	return addr_list(&al, AF_INET6);
 }
 
 static int disable_ipv6_path(const char *ifname, char *path, size_t len)

@@ -44,6 +44,8 @@ int nl_link_del(int ifindex);
 
 /* Up to max IPv4 addresses of the link (network order); returns how many, or -errno. */
 int nl_addr4_list(int ifindex, __be32 *addrs, int max);
+/* Up to max IPv6 addresses of the link (16 bytes each); returns how many, or -errno. */
+int nl_addr6_list(int ifindex, unsigned char (*addrs)[16], int max);
 static inline int nl_addr4_count(int ifindex)
 {
 	return nl_addr4_list(ifindex, NULL, 0);

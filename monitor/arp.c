@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ARP monitoring: probes go out from userspace, rx_filter records which ones were answered, and this judges the paths. */
+/* ARP monitoring and peer notification: probes go out from userspace, rx_filter records which ones were answered, and this judges the paths. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +8,8 @@
 #include <net/ethernet.h>
 #include <net/if_arp.h>
 #include <netpacket/packet.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip6.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include "maps/xbond_abi.h"
@@ -110,8 +112,10 @@ static void set_arp_down(struct monitor *mon, unsigned int slot, bool down, __u6
 	xbond_write_member(&mon->h, slot);
 	monitor_log(mon, down ? "member down" : "member up", m->name,
 		    down ? "no ARP reply from the targets" : "ARP reply from the targets");
-	if (down)
+	if (down && slot == mon->h.bond.active)
 		monitor_note_failover(mon, "ARP path dead");
+	if (!down)
+		monitor_member_back(mon, slot);
 }
 
 __s64 arp_monitor(struct monitor *mon, __u64 now_ns, bool *changed)
@@ -161,17 +165,80 @@ __s64 arp_monitor(struct monitor *mon, __u64 now_ns, bool *changed)
 	return mon->next_probe_ns - now_ns;
 }
 
+/* An unsolicited neighbour advertisement (RFC 4861 7.2.6) for addr, to all nodes. */
+struct unsolicited_na {
+	struct ip6_hdr ip6;
+	struct nd_neighbor_advert na;
+	struct nd_opt_hdr opt;
+	unsigned char lladdr[ETH_ALEN];
+};
+_Static_assert(sizeof(struct unsolicited_na) == 40 + 24 + 8, "no padding in the NA");
+
+static __u16 icmp6_checksum(const struct unsolicited_na *pkt)
+{
+	const __u16 *w;
+	__u32 sum = 0, len = sizeof(*pkt) - sizeof(pkt->ip6);
+	unsigned int i;
+
+	/* The pseudo-header: addresses, length, next header; then the ICMPv6 body. */
+	for (w = (const __u16 *)&pkt->ip6.ip6_src, i = 0; i < 16; i++)
+		sum += w[i];
+	sum += htons(len) + htons(IPPROTO_ICMPV6);
+	for (w = (const __u16 *)&pkt->na, i = 0; i < len / 2; i++)
+		sum += w[i];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+static void send_na(int fd, int ifindex, const unsigned char *mac, const unsigned char *addr)
+{
+	static const unsigned char all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IPV6),
+		.sll_ifindex = ifindex,
+		.sll_halen = ETH_ALEN,
+		.sll_addr = { 0x33, 0x33, 0, 0, 0, 1 },
+	};
+	struct unsolicited_na pkt = {
+		.ip6 = {
+			.ip6_flow = htonl(6 << 28),
+			.ip6_plen = htons(sizeof(pkt) - sizeof(pkt.ip6)),
+			.ip6_nxt = IPPROTO_ICMPV6,
+			.ip6_hlim = 255,
+		},
+		.na = {
+			.nd_na_type = ND_NEIGHBOR_ADVERT,
+			.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE,
+		},
+		.opt = { .nd_opt_type = ND_OPT_TARGET_LINKADDR, .nd_opt_len = 1 },
+	};
+
+	memcpy(&pkt.ip6.ip6_src, addr, 16);
+	memcpy(&pkt.ip6.ip6_dst, all_nodes, 16);
+	memcpy(&pkt.na.nd_na_target, addr, 16);
+	memcpy(pkt.lladdr, mac, ETH_ALEN);
+	pkt.na.nd_na_cksum = icmp6_checksum(&pkt);
+	sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to));
+}
+
 void arp_notify_peers(struct monitor *mon, unsigned int slot)
 {
 	const struct xbond_bond *bond = &mon->h.bond;
+	unsigned char addrs6[16][16];
 	__be32 addrs[16];
-	int n, i, k;
+	int n, n6, i, k, ifindex;
 
 	if (slot >= XBOND_MAX_MEMBERS || open_socket(mon) < 0)
 		return;
+	ifindex = mon->h.members[slot].ifindex;
 	n = nl_addr4_list(bond->ifindex, addrs, 16);
-	for (k = 0; k < bond->num_grat_arp; k++)
+	n6 = nl_addr6_list(bond->ifindex, addrs6, 16);
+	for (k = 0; k < bond->num_grat_arp; k++) {
 		for (i = 0; i < n; i++)
-			send_arp(mon->arp_fd, mon->h.members[slot].ifindex, bond->mac, addrs[i],
-				 addrs[i]);
+			send_arp(mon->arp_fd, ifindex, bond->mac, addrs[i], addrs[i]);
+		for (i = 0; i < n6; i++)
+			send_na(mon->arp_fd, ifindex, bond->mac, addrs6[i]);
+	}
 }

@@ -36,7 +36,6 @@ static void commit(struct monitor *mon, unsigned int slot, __u32 state, const ch
 		   __u64 now_ns)
 {
 	struct xbond_member *m = &mon->h.members[slot];
-	struct xbond_bond *bond = &mon->h.bond;
 	bool was_usable = xbond_member_usable(m), up = state == LINK_FLAGS;
 
 	m->flags = (m->flags & ~LINK_FLAGS) | state;
@@ -45,10 +44,19 @@ static void commit(struct monitor *mon, unsigned int slot, __u32 state, const ch
 	m->last_change_ns = now_ns;
 	xbond_write_member(&mon->h, slot);
 	monitor_log(mon, up ? "member up" : "member down", m->name, why);
-	if (!up && slot == bond->active)
+	if (!up && slot == mon->h.bond.active)
 		monitor_note_failover(mon, why);
+	if (up)
+		monitor_member_back(mon, slot);
+}
+
+void monitor_member_back(struct monitor *mon, unsigned int slot)
+{
+	struct xbond_bond *bond = &mon->h.bond;
+
 	/* primary_reselect always: the primary takes over as soon as it is back. */
-	if (up && slot == bond->primary && bond->primary_reselect == XBOND_RESELECT_ALWAYS)
+	if (slot == bond->primary && bond->primary_reselect == XBOND_RESELECT_ALWAYS &&
+	    xbond_member_usable(&mon->h.members[slot]))
 		bond->active = slot;
 }
 

@@ -43,8 +43,11 @@ __s64 monitor_evaluate(struct monitor *mon, __u64 now_ns, bool *changed);
  */
 __s64 arp_monitor(struct monitor *mon, __u64 now_ns, bool *changed);
 
-/* Gratuitous ARPs for the bond's IPv4 addresses out of member slot. */
+/* Gratuitous ARPs and unsolicited NAs for the bond's addresses, out of member slot. */
 void arp_notify_peers(struct monitor *mon, unsigned int slot);
+
+/* A member became usable again: let the primary take over if policy says so. */
+void monitor_member_back(struct monitor *mon, unsigned int slot);
 
 /* Note a failover in the bond record, for xbondctl status. */
 void monitor_note_failover(struct monitor *mon, const char *reason);

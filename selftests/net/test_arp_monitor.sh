@@ -75,6 +75,19 @@ check "--num-grat-arp 2 --active h0" xbond --netns "$H" --num-grat-arp 2 --activ
 check "the switch learned the bond's MAC on s0 from the gratuitous ARP" wait_for 1 sh -c \
 	"bridge -n $S fdb show br br0 | grep -i '$mac dev s0'"
 
+# Unsolicited NA: with no IPv4 address, the peer notification is IPv6 alone.
+ip -n "$H" addr flush dev xbond0 scope global
+ip -n "$S" link set s0 down
+check "with IPv6 only, failing over to h1" wait_for 2 \
+	sh -c "$(declare -f active live_config pin_dir); [ \$(active $H) = 1 ]"
+check "the switch learned the bond's MAC on s1 from an unsolicited NA" wait_for 1 sh -c \
+	"bridge -n $S fdb show br br0 | grep -i '$mac dev s1'"
+ip -n "$S" link set s0 up
+check "h0 usable again" wait_for 2 sh -c "$(declare -f flags pin_dir); \
+	[ \$((\$(flags $H 0) & 3)) = 3 ]"
+ip -n "$H" addr add 10.81.0.1/24 dev xbond0
+check "--active h0 again" xbond --netns "$H" --active h0
+
 # arp_all_targets: one target that never answers. It matters only where
 # members must prove themselves (arp_validate): otherwise any ARP will do.
 check "--arp-ip-target 10.81.0.2,10.81.0.99 --arp-all-targets all --arp-validate active" \
