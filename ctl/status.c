@@ -7,10 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <linux/ethtool.h>
-#include <linux/sockios.h>
 #include "bond.h"
 #include "monitor_ctl.h"
 #include "names.h"
@@ -159,26 +155,6 @@ static const char *member_name(const struct xbond_handle *h, unsigned int slot)
 								       "none";
 }
 
-/* Link speed in Mb/s from ethtool, or 0 if the driver does not say. */
-static unsigned int link_speed(const char *ifname)
-{
-	struct ethtool_cmd cmd = { .cmd = ETHTOOL_GSET };
-	struct ifreq ifr = { .ifr_data = (void *)&cmd };
-	unsigned int speed = 0;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return 0;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
-		speed = ethtool_cmd_speed(&cmd);
-		if (speed == (unsigned int)SPEED_UNKNOWN)
-			speed = 0;
-	}
-	close(fd);
-	return speed;
-}
-
 static const char *link_word(const struct xbond_member *m)
 {
 	if (!(m->flags & XBOND_MEMBER_ADMIN_UP))
@@ -195,7 +171,7 @@ static void print_member(struct printer *p, const struct xbond_handle *h, unsign
 	const struct xbond_member *m = &h->members[slot];
 	struct xbond_member_stats stats = {};
 	char mac[18], title[64];
-	unsigned int speed = link_speed(m->name);
+	unsigned int speed = nl_link_speed(m->name);
 
 	snprintf(title, sizeof(title), "Member: %s", m->name);
 	open_object(p, NULL, title);

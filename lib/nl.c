@@ -11,6 +11,10 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include "nl.h"
 
 /* Send one request and feed every reply to cb. Returns 0 or -errno. */
@@ -262,6 +266,25 @@ int nl_addr6_list(int ifindex, unsigned char (*addrs)[16], int max)
 				.addrs = (unsigned char *)addrs };
 
 	return addr_list(&al, AF_INET6);
+}
+
+unsigned int nl_link_speed(const char *ifname)
+{
+	struct ethtool_cmd cmd = { .cmd = ETHTOOL_GSET };
+	struct ifreq ifr = { .ifr_data = (void *)&cmd };
+	unsigned int speed = 0;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
+		speed = ethtool_cmd_speed(&cmd);
+		if (speed == (unsigned int)SPEED_UNKNOWN)
+			speed = 0;
+	}
+	close(fd);
+	return speed;
 }
 
 static int disable_ipv6_path(const char *ifname, char *path, size_t len)

@@ -51,6 +51,9 @@ static inline int nl_addr4_count(int ifindex)
 	return nl_addr4_list(ifindex, NULL, 0);
 }
 
+/* The link's speed in Mb/s as its driver reports it (ethtool), or 0 if unknown. */
+unsigned int nl_link_speed(const char *ifname);
+
 /* net.ipv6.conf.<name>.disable_ipv6: read (0/1, or -ENOENT without IPv6) and write. */
 int sysctl_disable_ipv6_get(const char *ifname);
 int sysctl_disable_ipv6_set(const char *ifname, int value);

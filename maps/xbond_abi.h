@@ -108,7 +108,7 @@ _Static_assert(sizeof(struct xbond_config) == 48 + 4 * 16 + 4 * 32 + 32 + 256,
 /* When the primary takes the active role back, as primary_reselect. */
 enum xbond_primary_reselect {
 	XBOND_RESELECT_ALWAYS	= 0,	/* as soon as it is usable again */
-	XBOND_RESELECT_BETTER	= 1,	/* if faster than the active (speeds unknown: never) */
+	XBOND_RESELECT_BETTER	= 1,	/* if faster than the active, by ethtool speed */
 	XBOND_RESELECT_FAILURE	= 2,	/* only when the active fails: no failback */
 };
 

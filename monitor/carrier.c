@@ -54,9 +54,16 @@ void monitor_member_back(struct monitor *mon, unsigned int slot)
 {
 	struct xbond_bond *bond = &mon->h.bond;
 
-	/* primary_reselect always: the primary takes over as soon as it is back. */
-	if (slot == bond->primary && bond->primary_reselect == XBOND_RESELECT_ALWAYS &&
-	    xbond_member_usable(&mon->h.members[slot]))
+	const struct xbond_member *m = mon->h.members;
+	bool better;
+
+	if (slot != bond->primary || !xbond_member_usable(&m[slot]))
+		return;
+	/* better: only a faster primary takes over, as far as drivers tell. */
+	better = bond->active >= XBOND_MAX_MEMBERS || !xbond_member_usable(&m[bond->active]) ||
+		 nl_link_speed(m[slot].name) > nl_link_speed(m[bond->active].name);
+	if (bond->primary_reselect == XBOND_RESELECT_ALWAYS ||
+	    (bond->primary_reselect == XBOND_RESELECT_BETTER && better))
 		bond->active = slot;
 }
 

@@ -69,6 +69,34 @@ check "h0 usable again" wait_for 2 sh -c "$(declare -f flags pin_dir); \
 sleep 0.1
 check "... but h1 stays active without failback" test "$(active "$H")" = 1
 
+# primary_reselect better: veth members report equal speeds, so no takeover.
+check "--primary-reselect better" xbond --netns "$H" --primary-reselect better --active h0
+ip -n "$S" link set s0 down
+check "carrier loss on the primary: h1 active" wait_for 2 \
+	sh -c "$(declare -f active live_config pin_dir); [ \$(active $H) = 1 ]"
+ip -n "$S" link set s0 up
+check "h0 usable again" wait_for 2 sh -c "$(declare -f flags pin_dir); \
+	[ \$((\$(flags $H 0) & 3)) = 3 ]"
+sleep 0.1
+check "... but as no faster than h1, h0 does not take over" test "$(active "$H")" = 1
+
+# arp_validate backup: backups must prove themselves, with the active's
+# probes flooded back to them by the switch.
+check "--arp-validate backup" xbond --netns "$H" --arp-validate backup
+sleep 0.3
+check "... both members stay ARP-alive" sh -c "$(declare -f flags arp_up pin_dir); \
+	arp_up $H 0 && arp_up $H 1"
+
+# arp_missed_max 4: a dead path is given four 50 ms intervals, not two.
+check "--arp-missed-max 4" xbond --netns "$H" --arp-missed-max 4
+ip -n "$S" link set s1 nomaster
+sleep 0.1
+check "h1 not yet down 100 ms into a dead path" arp_up "$H" 1
+check "h1 down once 4 intervals passed" wait_for 2 arp_down "$H" 1
+ip -n "$S" link set s1 master br0
+check "h1 back" wait_for 3 arp_up "$H" 1
+xbond --netns "$H" --arp-missed-max 2 --arp-validate none
+
 # Gratuitous ARP: the switch learns the new port at once, with no traffic.
 mac=$(ip -n "$H" -j link show xbond0 | jq -r '.[0].address')
 check "--num-grat-arp 2 --active h0" xbond --netns "$H" --num-grat-arp 2 --active h0

@@ -89,11 +89,14 @@ check "... no xbondmon left" test -z "$(monitor_pid "$H")"
 # The polling path alone, as a physical NIC's delayed carrier events would leave it.
 cleanup
 topo_b2b 2 || { fail "topology"; exit 1; }
-xbond --netns "$A" --ifaces a0,a1 --mode balance-xor --hash layer3+4 --no-monitor &&
+xbond --netns "$A" --ifaces a0,a1 --mode balance-xor --hash layer3+4 --no-monitor \
+	--miimon 20 &&
 	xbond --netns "$B" --ifaces b0,b1 --mode balance-xor --hash layer3+4
 check "no monitor with --no-monitor" test -z "$(monitor_pid "$A")"
 "$TOP/.output/xbondmon" --netns "$A" --no-link-events >/tmp/xbt-mon.$SUFFIX 2>&1 &
 check "a polling-only monitor runs" wait_for 2 grep -q "polling only" /tmp/xbt-mon.$SUFFIX
+check "... polling every 20 ms (--miimon 20)" sh -c \
+	"'$TOP/.output/xbondctl' --netns $A -j status | jq -e '.miimon_ms == 20'"
 check "both members in use" wait_for 2 usable "$A" 1
 buckets=$(live_config "$A" | jq -c .buckets)
 ip -n "$B" link set b1 down
