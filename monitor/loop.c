@@ -71,6 +71,9 @@ static __s64 tick(struct monitor *mon)
 		return ret;
 	}
 	now = xbond_now_ns();
+	/* xbondload may have moved the active member since our last look. */
+	if (h->bond.active != mon->active)
+		active_changed(mon, now);
 	due = monitor_evaluate(mon, now, &changed);
 	arp_due = arp_monitor(mon, now, &arp_changed);
 	if (changed || arp_changed)
