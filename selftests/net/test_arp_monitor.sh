@@ -32,6 +32,17 @@ lost_pings() { # NS DST COUNT INTERVAL, while CMD runs after 0.3 s: echo lost
 	echo $((sent - received))
 }
 
+# Pull the primary h0's switch port and put it back; h1 takes over meanwhile.
+bounce_primary() {
+	ip -n "$S" link set s0 down
+	check "carrier loss on the primary: h1 active" wait_for 2 \
+		sh -c "$(declare -f active live_config pin_dir); [ \$(active $H) = 1 ]"
+	ip -n "$S" link set s0 up
+	check "h0 usable again" wait_for 2 sh -c "$(declare -f flags pin_dir); \
+		[ \$((\$(flags $H 0) & 3)) = 3 ]"
+	sleep 0.1
+}
+
 topo_switch 2 || { fail "topology"; exit 1; }
 ip -n "$P" addr add 10.81.0.2/24 dev p0
 check "create active-backup with carrier and ARP monitoring" \
@@ -60,24 +71,12 @@ check "ping after the path came back" ip netns exec "$P" ping -c 3 -i 0.01 -W 1 
 
 # primary_reselect failure (failback off): the primary does not take back over.
 check "--failback off" xbond --netns "$H" --failback off
-ip -n "$S" link set s0 down
-check "carrier loss on the primary: h1 active" wait_for 2 \
-	sh -c "$(declare -f active live_config pin_dir); [ \$(active $H) = 1 ]"
-ip -n "$S" link set s0 up
-check "h0 usable again" wait_for 2 sh -c "$(declare -f flags pin_dir); \
-	[ \$((\$(flags $H 0) & 3)) = 3 ]"
-sleep 0.1
+bounce_primary
 check "... but h1 stays active without failback" test "$(active "$H")" = 1
 
 # primary_reselect better: veth members report equal speeds, so no takeover.
 check "--primary-reselect better" xbond --netns "$H" --primary-reselect better --active h0
-ip -n "$S" link set s0 down
-check "carrier loss on the primary: h1 active" wait_for 2 \
-	sh -c "$(declare -f active live_config pin_dir); [ \$(active $H) = 1 ]"
-ip -n "$S" link set s0 up
-check "h0 usable again" wait_for 2 sh -c "$(declare -f flags pin_dir); \
-	[ \$((\$(flags $H 0) & 3)) = 3 ]"
-sleep 0.1
+bounce_primary
 check "... but as no faster than h1, h0 does not take over" test "$(active "$H")" = 1
 
 # arp_validate backup: backups must prove themselves, with the active's
