@@ -46,6 +46,7 @@ help:
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make test       run selftests/ (BPF_PROG_RUN units and netns integration)'
 	@echo 'make demo       bond two netns hosts over two veth links, pull one, keep going'
+	@echo 'make bench      per-packet cost and aggregation ratios (prints numbers, asserts none)'
 	@echo 'make install    install the tools into $$(PREFIX)/sbin (default /usr/local)'
 	@echo 'make vmlinux    regenerate vmlinux.h from /sys/kernel/btf/vmlinux'
 	@echo 'make clean      remove $(OUTPUT)/'

@@ -14,8 +14,41 @@
 /* A member's disable_ipv6 when the kernel has no IPv6: nothing to restore. */
 #define NO_IPV6 0xff
 
-/* Whether ifindex is a member, logical interface or peer of any bond in this netns. */
-static int owned_by_bond(int ifindex, char *bond_name, size_t len);
+/*
+ * Whether ifindex belongs to a bond in this netns: 1 as a member, 2 as its
+ * logical interface or hidden peer, 0 not at all. Names the bond if so.
+ */
+static int owned_by_bond(int ifindex, char *bond_name, size_t len)
+{
+	char nsdir[PATH_MAX], dir[PATH_MAX * 2];
+	struct xbond_handle other;
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	if (xbond_netns_dir(nsdir, sizeof(nsdir)))
+		return 0;
+	d = opendir(nsdir);
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", nsdir, de->d_name);
+		if (xbond_open(&other, dir))
+			continue;
+		if (xbond_member_slot(&other, ifindex) >= 0)
+			found = 1;
+		else if ((int)other.bond.ifindex == ifindex ||
+			 (int)other.bond.peer_ifindex == ifindex)
+			found = 2;
+		if (found)
+			snprintf(bond_name, len, "%s", other.bond.name);
+		xbond_close(&other);
+	}
+	closedir(d);
+	return found;
+}
 
 int member_check(const struct xbond_handle *h, const struct xbond_link *link)
 {
@@ -64,38 +97,6 @@ int member_check(const struct xbond_handle *h, const struct xbond_link *link)
 		return -EINVAL;
 	}
 	return ret < 0 ? ret : 0;
-}
-
-static int owned_by_bond(int ifindex, char *bond_name, size_t len)
-{
-	char nsdir[PATH_MAX], dir[PATH_MAX * 2];
-	struct xbond_handle other;
-	struct dirent *de;
-	int found = 0;
-	DIR *d;
-
-	if (xbond_netns_dir(nsdir, sizeof(nsdir)))
-		return 0;
-	d = opendir(nsdir);
-	if (!d)
-		return 0;
-	while (!found && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", nsdir, de->d_name);
-		if (xbond_open(&other, dir))
-			continue;
-		if (xbond_member_slot(&other, ifindex) >= 0)
-			found = 1;
-		else if ((int)other.bond.ifindex == ifindex ||
-			 (int)other.bond.peer_ifindex == ifindex)
-			found = 2;
-		if (found)
-			snprintf(bond_name, len, "%s", other.bond.name);
-		xbond_close(&other);
-	}
-	closedir(d);
-	return found;
 }
 
 /* Put back the link settings recorded in m, as far as they were changed. */
