@@ -332,53 +332,36 @@ int xbond_unpin_maps(struct bpf_object *obj)
 	return 0;
 }
 
-int xbond_read_member_stats(const struct xbond_handle *h, unsigned int slot,
-			    struct xbond_member_stats *sum)
+/* Sum n u64 counters at key of a per-CPU map over every CPU into sum[0..n). */
+static int sum_percpu(int fd, __u32 key, __u64 *sum, unsigned int n)
 {
-	int ncpu = libbpf_num_possible_cpus(), cpu;
-	struct xbond_member_stats *values;
-	__u32 key = slot;
-	int ret = 0;
+	int ncpu = libbpf_num_possible_cpus(), cpu, ret = 0;
+	unsigned int i;
+	__u64 *values;
 
 	if (ncpu < 0)
 		return ncpu;
-	values = calloc(ncpu, sizeof(*values));
+	values = calloc((size_t)ncpu * n, sizeof(*values));
 	if (!values)
 		return -ENOMEM;
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(h->mstats_fd, &key, values)) {
+	memset(sum, 0, n * sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, &key, values))
 		ret = -errno;
-		goto out;
-	}
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		sum->rx_packets += values[cpu].rx_packets;
-		sum->rx_bytes += values[cpu].rx_bytes;
-		sum->tx_packets += values[cpu].tx_packets;
-		sum->tx_bytes += values[cpu].tx_bytes;
-		sum->rx_dropped += values[cpu].rx_dropped;
-	}
-out:
+	for (cpu = 0; !ret && cpu < ncpu; cpu++)
+		for (i = 0; i < n; i++)
+			sum[i] += values[cpu * n + i];
 	free(values);
 	return ret;
 }
 
+int xbond_read_member_stats(const struct xbond_handle *h, unsigned int slot,
+			    struct xbond_member_stats *sum)
+{
+	/* Every field is a __u64 counter: sum them as an array. */
+	return sum_percpu(h->mstats_fd, slot, (__u64 *)sum, sizeof(*sum) / sizeof(__u64));
+}
+
 int xbond_read_counter(const struct xbond_handle *h, unsigned int counter, __u64 *sum)
 {
-	int ncpu = libbpf_num_possible_cpus(), cpu;
-	__u32 key = counter;
-	__u64 *values;
-	int ret = 0;
-
-	if (ncpu < 0)
-		return ncpu;
-	values = calloc(ncpu, sizeof(*values));
-	if (!values)
-		return -ENOMEM;
-	*sum = 0;
-	if (bpf_map_lookup_elem(h->counters_fd, &key, values))
-		ret = -errno;
-	for (cpu = 0; !ret && cpu < ncpu; cpu++)
-		*sum += values[cpu];
-	free(values);
-	return ret;
+	return sum_percpu(h->counters_fd, counter, sum, 1);
 }

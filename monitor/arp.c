@@ -26,16 +26,25 @@ struct arp_ipv4 {
 	unsigned char tip[4];
 } __attribute__((packed));
 
-/* An ARP request for tip from sip, broadcast out of ifindex. */
-static void send_arp(int fd, int ifindex, const unsigned char *mac, __be32 sip, __be32 tip)
+/* Send an L3 payload out of ifindex to dst; the kernel adds the Ethernet header. */
+static void send_frame(int fd, int ifindex, __u16 proto, const unsigned char *dst,
+		       const void *buf, size_t len)
 {
 	struct sockaddr_ll to = {
 		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ARP),
+		.sll_protocol = htons(proto),
 		.sll_ifindex = ifindex,
 		.sll_halen = ETH_ALEN,
-		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 	};
+
+	memcpy(to.sll_addr, dst, ETH_ALEN);
+	sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to));
+}
+
+/* An ARP request for tip from sip, broadcast out of ifindex. */
+static void send_arp(int fd, int ifindex, const unsigned char *mac, __be32 sip, __be32 tip)
+{
+	static const unsigned char broadcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	struct arp_ipv4 arp = {
 		.hdr = {
 			.ar_hrd = htons(ARPHRD_ETHER), .ar_pro = htons(ETH_P_IP),
@@ -46,7 +55,7 @@ static void send_arp(int fd, int ifindex, const unsigned char *mac, __be32 sip, 
 	memcpy(arp.sha, mac, ETH_ALEN);
 	memcpy(arp.sip, &sip, 4);
 	memcpy(arp.tip, &tip, 4);
-	sendto(fd, &arp, sizeof(arp), 0, (struct sockaddr *)&to, sizeof(to));
+	send_frame(fd, ifindex, ETH_P_ARP, broadcast, &arp, sizeof(arp));
 }
 
 static int open_socket(struct monitor *mon)
@@ -194,13 +203,7 @@ static __u16 icmp6_checksum(const struct unsolicited_na *pkt)
 static void send_na(int fd, int ifindex, const unsigned char *mac, const unsigned char *addr)
 {
 	static const unsigned char all_nodes[16] = { 0xff, 0x02, [15] = 1 };
-	struct sockaddr_ll to = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_IPV6),
-		.sll_ifindex = ifindex,
-		.sll_halen = ETH_ALEN,
-		.sll_addr = { 0x33, 0x33, 0, 0, 0, 1 },
-	};
+	static const unsigned char all_nodes_mac[ETH_ALEN] = { 0x33, 0x33, 0, 0, 0, 1 };
 	struct unsolicited_na pkt = {
 		.ip6 = {
 			.ip6_flow = htonl(6 << 28),
@@ -220,7 +223,7 @@ static void send_na(int fd, int ifindex, const unsigned char *mac, const unsigne
 	memcpy(&pkt.na.nd_na_target, addr, 16);
 	memcpy(pkt.lladdr, mac, ETH_ALEN);
 	pkt.na.nd_na_cksum = icmp6_checksum(&pkt);
-	sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to));
+	send_frame(fd, ifindex, ETH_P_IPV6, all_nodes_mac, &pkt, sizeof(pkt));
 }
 
 void arp_notify_peers(struct monitor *mon, unsigned int slot)

@@ -25,6 +25,8 @@ ip -n "$H" addr add 10.80.0.1/24 dev xbond0
 check "a monitor runs for the bond" wait_for 2 monitor_pid "$H"
 check_fails "a second monitor refuses to run" "a monitor is already running" \
 	"$TOP/.output/xbondmon" --netns "$H" --name xbond0
+check_fails "a monitor for a bond that does not exist refuses" "nosuch: no such bond" \
+	"$TOP/.output/xbondmon" --netns "$H" --name nosuch
 check "ping" ip netns exec "$P" ping -c 3 -i 0.01 -W 1 10.80.0.1
 
 # Carrier loss on the active member's switch port, under a 1 ms ping.
