@@ -7,16 +7,21 @@ BPFTOOL ?= bpftool
 CC ?= cc
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
+PREFIX ?= /usr/local
+CNI_BINDIR ?= /usr/lib/cni
 PKGS := libbpf libmnl
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Werror -I. -Ilib -I$(OUTPUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS += -Wall -Wextra -Werror -I. -Ilib -I$(OUTPUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	-DXBOND_SBINDIR='"$(PREFIX)/sbin"'
+JSON_CFLAGS = $(shell pkg-config --cflags json-c 2>/dev/null)
+JSON_LIBS = $(shell pkg-config --libs json-c 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 	-Wno-unused-parameter -I. -Ibpf
 
 # Debian packages the build, the tests and the demo need (make deps).
-DEB_PKGS := clang libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev \
-	pkg-config iproute2 iperf3 iputils-ping jq procps util-linux
+DEB_PKGS := clang libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev libjson-c-dev \
+	pkg-config iproute2 iperf3 iputils-ping jq procps util-linux containernetworking-plugins
 
 ifeq ($(V),1)
 Q =
@@ -35,7 +40,10 @@ LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 TEST_PROGS := $(OUTPUT)/test_prog_run
 MONITOR_OBJS := $(patsubst monitor/%.c,$(OUTPUT)/monitor/%.o,$(wildcard monitor/*.c))
 CTL_OBJS := $(patsubst ctl/%.c,$(OUTPUT)/ctl/%.o,$(wildcard ctl/*.c))
-TOOLS := $(OUTPUT)/xbondload $(OUTPUT)/xbondmon $(OUTPUT)/xbondctl
+CNI_OBJS := $(patsubst cni/%.c,$(OUTPUT)/cni/%.o,$(wildcard cni/*.c))
+# The CNI plugin does what xbondload does, through the same code.
+OPS_OBJS := $(filter-out $(OUTPUT)/loader/xbondload.o,$(LOADER_OBJS))
+TOOLS := $(OUTPUT)/xbondload $(OUTPUT)/xbondmon $(OUTPUT)/xbondctl $(OUTPUT)/xbond
 
 .PHONY: all deps test demo bench vmlinux clean help install
 .SECONDARY: $(BPF_OBJS)
@@ -47,7 +55,8 @@ help:
 	@echo 'make test       run selftests/ (BPF_PROG_RUN units and netns integration)'
 	@echo 'make demo       bond two netns hosts over two veth links, pull one, keep going'
 	@echo 'make bench      per-packet cost and aggregation ratios (prints numbers, asserts none)'
-	@echo 'make install    install the tools into $$(PREFIX)/sbin (default /usr/local)'
+	@echo 'make install    install the tools into $$(PREFIX)/sbin (default /usr/local),'
+	@echo '                and the CNI plugin xbond into $$(CNI_BINDIR) (default /usr/lib/cni)'
 	@echo 'make vmlinux    regenerate vmlinux.h from /sys/kernel/btf/vmlinux'
 	@echo 'make clean      remove $(OUTPUT)/'
 	@echo 'V=1             show the full commands'
@@ -64,7 +73,7 @@ deps:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/monitor $(OUTPUT)/ctl:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/monitor $(OUTPUT)/ctl $(OUTPUT)/cni:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/*.h maps/*.h vmlinux.h | $(OUTPUT)
@@ -96,6 +105,14 @@ $(OUTPUT)/monitor/%.o: monitor/%.c monitor/*.h lib/*.h maps/xbond_abi.h | $(OUTP
 $(OUTPUT)/ctl/%.o: ctl/%.c ctl/*.h lib/*.h maps/xbond_abi.h | $(OUTPUT)/ctl
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Ictl -c $< -o $@
+
+$(OUTPUT)/cni/%.o: cni/%.c cni/*.h loader/*.h lib/*.h maps/xbond_abi.h $(SKELS) | $(OUTPUT)/cni
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(JSON_CFLAGS) -Iloader -Icni -c $< -o $@
+
+$(OUTPUT)/xbond: $(CNI_OBJS) $(OPS_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(JSON_LIBS) -o $@
 
 $(OUTPUT)/xbondctl: $(CTL_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -129,10 +146,11 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)demo/demo.sh
 
-PREFIX ?= /usr/local
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin
-	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/sbin/
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(CNI_BINDIR)
+	install -m 0755 $(OUTPUT)/xbondload $(OUTPUT)/xbondmon $(OUTPUT)/xbondctl \
+		$(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(OUTPUT)/xbond $(DESTDIR)$(CNI_BINDIR)/
 	install -D -m 0644 monitor/xbondmon@.service $(DESTDIR)/etc/systemd/system/xbondmon@.service
 
 clean:

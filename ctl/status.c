@@ -14,8 +14,6 @@
 #include "pins.h"
 #include "status.h"
 
-static const char *const validate_names[] = { "none", "active", "backup", "all" };
-static const char *const reselect_names[] = { "always", "better", "failure" };
 
 struct printer {
 	const struct status_opts *opts;
@@ -215,10 +213,10 @@ static void print_monitor(struct printer *p, const struct xbond_handle *h)
 		strcat(targets, addr);
 	}
 	print_str(p, "arp ip target", targets);
-	print_str(p, "arp validate", validate_names[b->arp_validate & 3]);
-	print_str(p, "arp all targets", b->arp_all_targets ? "all" : "any");
+	print_str(p, "arp validate", xbond_choice_name(xbond_arp_validate_names, b->arp_validate));
+	print_str(p, "arp all targets", xbond_choice_name(xbond_all_targets_names, b->arp_all_targets));
 	print_u64(p, "arp missed max", b->arp_missed_max);
-	print_str(p, "primary reselect", reselect_names[b->primary_reselect % 3]);
+	print_str(p, "primary reselect", xbond_choice_name(xbond_reselect_names, b->primary_reselect));
 	print_u64(p, "num grat arp", b->num_grat_arp);
 	if (b->last_failover_ns) {
 		time_t secs = b->last_failover_ns / 1000000000ULL;

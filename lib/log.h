@@ -14,6 +14,8 @@ extern const char *xbond_prog_name;
 
 void xbond_log(enum xbond_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The last warning logged (shown or not), without its newline; "" if none. */
+const char *xbond_log_last(void);
 /* Route libbpf's messages through xbond_log, one level quieter. */
 void xbond_log_libbpf(void);
 

@@ -17,24 +17,34 @@
 #include "log.h"
 #include "monitor_ctl.h"
 
+#ifndef XBOND_SBINDIR
+#define XBOND_SBINDIR	"/usr/local/sbin"
+#endif
+
 /* XBOND_RUN_DIR/<netns inode>/<name>.<ext>, with the directories made. */
-static int run_path(const char *name, const char *ext, char *buf, size_t len)
+static int run_path_in(unsigned long ino, const char *name, const char *ext, char *buf,
+		       size_t len)
 {
-	struct stat st;
 	int n;
 
-	if (stat("/proc/self/ns/net", &st))
-		return -errno;
 	if (mkdir(XBOND_RUN_DIR, 0755) && errno != EEXIST)
 		return -errno;
-	n = snprintf(buf, len, "%s/%lu", XBOND_RUN_DIR, (unsigned long)st.st_ino);
+	n = snprintf(buf, len, "%s/%lu", XBOND_RUN_DIR, ino);
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
 	if (mkdir(buf, 0755) && errno != EEXIST)
 		return -errno;
-	n = snprintf(buf, len, "%s/%lu/%s.%s", XBOND_RUN_DIR, (unsigned long)st.st_ino,
-		     name, ext);
+	n = snprintf(buf, len, "%s/%lu/%s.%s", XBOND_RUN_DIR, ino, name, ext);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int run_path(const char *name, const char *ext, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	return run_path_in(st.st_ino, name, ext, buf, len);
 }
 
 static pid_t read_pid(int fd)
@@ -71,14 +81,11 @@ int xbond_pidfile_hold(const char *name, pid_t *holder)
 	return fd;
 }
 
-pid_t xbond_monitor_pid(const char *name)
+static pid_t locked_pid(const char *path)
 {
-	char path[PATH_MAX];
 	pid_t pid = 0;
 	int fd;
 
-	if (run_path(name, "pid", path, sizeof(path)))
-		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -87,6 +94,20 @@ pid_t xbond_monitor_pid(const char *name)
 		pid = read_pid(fd);
 	close(fd);
 	return pid;
+}
+
+pid_t xbond_monitor_pid(const char *name)
+{
+	char path[PATH_MAX];
+
+	return run_path(name, "pid", path, sizeof(path)) ? 0 : locked_pid(path);
+}
+
+pid_t xbond_monitor_pid_in(unsigned long netns_ino, const char *name)
+{
+	char path[PATH_MAX];
+
+	return run_path_in(netns_ino, name, "pid", path, sizeof(path)) ? 0 : locked_pid(path);
 }
 
 /* Poll (10 ms steps) until the monitor for name is running (want) or not. */
@@ -130,6 +151,9 @@ int xbond_monitor_start(const char *name)
 		ret = run_path(name, "log", log_path, sizeof(log_path));
 	if (ret)
 		return ret;
+	/* A CNI plugin lives in the runtime's plugin directory, not next to it. */
+	if (access(exe, X_OK) && !access(XBOND_SBINDIR "/xbondmon", X_OK))
+		snprintf(exe, sizeof(exe), "%s", XBOND_SBINDIR "/xbondmon");
 	if (access(exe, X_OK)) {
 		pr_warn("cannot run %s: %s\n", exe, strerror(errno));
 		return -errno;
@@ -174,4 +198,16 @@ int xbond_monitor_stop(const char *name)
 		return 0;
 	kill(pid, SIGKILL);
 	return wait_running(name, false, 1000);
+}
+
+void xbond_monitor_forget(const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!run_path(name, "pid", path, sizeof(path)))
+		unlink(path);
+	if (!run_path(name, "log", path, sizeof(path)))
+		unlink(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);	/* if no other bond's files are there */
 }

@@ -66,3 +66,28 @@ const char *xbond_hash_choices(void)
 {
 	return "layer2, layer2+3, layer3+4";
 }
+
+const char *const xbond_arp_validate_names[] = { "none", "active", "backup", "all", NULL };
+const char *const xbond_all_targets_names[] = { "any", "all", NULL };
+const char *const xbond_reselect_names[] = { "always", "better", "failure", NULL };
+const char *const xbond_failback_names[] = { "off", "on", NULL };
+
+int xbond_choice_parse(const char *const *names, const char *name)
+{
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
+const char *xbond_choice_name(const char *const *names, unsigned int value)
+{
+	unsigned int i;
+
+	for (i = 0; names[i]; i++)
+		if (i == value)
+			return names[i];
+	return "unknown";
+}

@@ -13,4 +13,14 @@ const char *xbond_hash_name(unsigned int hash);
 const char *xbond_mode_choices(void);
 const char *xbond_hash_choices(void);
 
+/* Settings named by small enums in maps/xbond_abi.h: NULL-terminated, indexed by value. */
+extern const char *const xbond_arp_validate_names[];
+extern const char *const xbond_all_targets_names[];
+extern const char *const xbond_reselect_names[];
+extern const char *const xbond_failback_names[];	/* off, on */
+/* The index of name in names, or -1. */
+int xbond_choice_parse(const char *const *names, const char *name);
+/* names[value], or "unknown" past the end. */
+const char *xbond_choice_name(const char *const *names, unsigned int value);
+
 #endif /* XBOND_NAMES_H */

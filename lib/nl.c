@@ -191,12 +191,75 @@ int nl_veth_create(const char *name, const char *peer, const unsigned char *mac,
 	return nl_request(nlh, NULL, NULL);
 }
 
+int nl_link_set_netns(int ifindex, int netns_fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = put_newlink(buf, ifindex, 0);
+
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, netns_fd);
+	return nl_request(nlh, NULL, NULL);
+}
+
 int nl_link_del(int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = put_newlink(buf, ifindex, 0);
 
 	nlh->nlmsg_type = RTM_DELLINK;
+	return nl_request(nlh, NULL, NULL);
+}
+
+static int addr_len(int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : -EAFNOSUPPORT;
+}
+
+int nl_addr_add(int ifindex, int family, const void *addr, unsigned int prefix_len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	int len = addr_len(family);
+
+	if (len < 0)
+		return len;
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = family;
+	ifa->ifa_prefixlen = prefix_len;
+	ifa->ifa_index = ifindex;
+	/* An address handed out by IPAM is ours at once: no tentative phase. */
+	ifa->ifa_flags = family == AF_INET6 ? IFA_F_NODAD : 0;
+	mnl_attr_put(nlh, IFA_LOCAL, len, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, len, addr);
+	return nl_request(nlh, NULL, NULL);
+}
+
+int nl_route_add(int ifindex, int family, const void *dst, unsigned int dst_len,
+		 const void *gw)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	int len = addr_len(family);
+
+	if (len < 0)
+		return len;
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = dst ? dst_len : 0;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (dst && dst_len)
+		mnl_attr_put(nlh, RTA_DST, len, dst);
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, len, gw);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
 	return nl_request(nlh, NULL, NULL);
 }
 

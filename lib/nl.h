@@ -41,6 +41,14 @@ int nl_link_set(int ifindex, const struct nl_link_change *change);
 int nl_veth_create(const char *name, const char *peer, const unsigned char *mac,
 		   unsigned int mtu);
 int nl_link_del(int ifindex);
+/* Move the link into the network namespace open at netns_fd. */
+int nl_link_set_netns(int ifindex, int netns_fd);
+
+/* Add addr/prefix_len (family AF_INET or AF_INET6) to the link. */
+int nl_addr_add(int ifindex, int family, const void *addr, unsigned int prefix_len);
+/* Route dst/dst_len (NULL: default) out of the link, through gw (NULL: on link). */
+int nl_route_add(int ifindex, int family, const void *dst, unsigned int dst_len,
+		 const void *gw);
 
 /* Up to max IPv4 addresses of the link (network order); returns how many, or -errno. */
 int nl_addr4_list(int ifindex, __be32 *addrs, int max);

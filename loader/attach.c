@@ -197,3 +197,41 @@ void xbond_detach_member(const char *dir, int ifindex, __u32 member_flags)
 		bpf_xdp_detach(ifindex, mode, NULL);
 	close(fd);
 }
+
+/* 0 if the program pinned as prog runs on ifindex at point (tc) or as XDP. */
+static int check_one(const char *dir, const char *prog, int ifindex, int point)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XBOND_TC_HANDLE,
+		    .priority = XBOND_TC_PRIORITY);
+	char name[IF_NAMESIZE] = "?";
+	__u32 want, attached = 0;
+	int fd;
+
+	fd = pinned_prog_fd(dir, prog);
+	if (fd < 0)
+		return fd;
+	want = prog_id(fd);
+	close(fd);
+	if (point)
+		attached = bpf_tc_query(&hook, &opts) ? 0 : opts.prog_id;
+	else
+		bpf_xdp_query_id(ifindex, 0, &attached);
+	if (attached == want)
+		return 0;
+	if_indextoname(ifindex, name);
+	pr_warn("%s: %s is not attached (found program id %u, want %u)\n", name, prog,
+		attached, want);
+	return -ENOENT;
+}
+
+int xbond_check_tx(const char *dir, int bond_ifindex)
+{
+	return check_one(dir, XBOND_PIN_TX_PROG, bond_ifindex, BPF_TC_EGRESS);
+}
+
+int xbond_check_member(const char *dir, int ifindex)
+{
+	return check_one(dir, XBOND_PIN_RX_XDP_PROG, ifindex, 0) ?:
+	       check_one(dir, XBOND_PIN_RX_TC_PROG, ifindex, BPF_TC_INGRESS);
+}

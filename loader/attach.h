@@ -25,4 +25,8 @@ int xbond_attach_member(const char *dir, int ifindex, bool force_generic,
 /* Best effort: a member that is gone has nothing left to detach. */
 void xbond_detach_member(const char *dir, int ifindex, __u32 member_flags);
 
+/* Our tx_select, or rx_filter and rx_redirect, are the programs attached; else a message. */
+int xbond_check_tx(const char *dir, int bond_ifindex);
+int xbond_check_member(const char *dir, int ifindex);
+
 #endif /* XBOND_ATTACH_H */

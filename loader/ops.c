@@ -14,6 +14,16 @@
 #include "ops.h"
 #include "pins.h"
 
+void xbond_request_init(struct xbond_request *req, const char *name)
+{
+	*req = (struct xbond_request){
+		.mode = -1, .hash = -1, .miimon_ms = -1, .updelay_ms = -1, .downdelay_ms = -1,
+		.monitor = -1, .arp_interval_ms = -1, .arp_missed_max = -1, .arp_validate = -1,
+		.arp_all_targets = -1, .primary_reselect = -1, .num_grat_arp = -1,
+	};
+	snprintf(req->name, sizeof(req->name), "%s", name);
+}
+
 int name_list_parse(struct name_list *list, const char *arg, const char *option)
 {
 	const char *p = arg;

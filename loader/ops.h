@@ -47,6 +47,9 @@ struct xbond_request {
 	bool detach;
 };
 
+/* Everything unchanged/default, for the bond called name. */
+void xbond_request_init(struct xbond_request *req, const char *name);
+
 /* Parse "a,b,c" into list. Returns 0 or -EINVAL with a message printed. */
 int name_list_parse(struct name_list *list, const char *arg, const char *option);
 

@@ -18,12 +18,6 @@
 
 #define EXIT_USAGE 2
 
-/* Indexed by the enum values in maps/xbond_abi.h. */
-static const char *const arp_validate_names[] = { "none", "active", "backup", "all", NULL };
-static const char *const all_targets_names[] = { "any", "all", NULL };
-static const char *const reselect_names[] = { "always", "better", "failure", NULL };
-static const char *const failback_names[] = { "off", "on", NULL };
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -166,11 +160,10 @@ static int parse_mac(const char *arg, unsigned char *mac)
 /* name -> value from a NULL-terminated table; -1 and a message if unknown. */
 static int parse_choice(const char *arg, const char *option, const char *const *names)
 {
-	int i;
+	int i = xbond_choice_parse(names, arg);
 
-	for (i = 0; names[i]; i++)
-		if (!strcmp(arg, names[i]))
-			return i;
+	if (i >= 0)
+		return i;
 	fprintf(stderr, "xbondload: %s: '%s' is not one of", option, arg);
 	for (i = 0; names[i]; i++)
 		fprintf(stderr, " %s", names[i]);
@@ -204,12 +197,7 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 	unsigned int ms;
 	int opt;
 
-	*req = (struct xbond_request){
-		.mode = -1, .hash = -1, .miimon_ms = -1, .updelay_ms = -1, .downdelay_ms = -1,
-		.monitor = -1, .arp_interval_ms = -1, .arp_missed_max = -1, .arp_validate = -1,
-		.arp_all_targets = -1, .primary_reselect = -1, .num_grat_arp = -1,
-	};
-	snprintf(req->name, sizeof(req->name), "xbond0");
+	xbond_request_init(req, "xbond0");
 	while ((opt = getopt_long(argc, argv, "i:n:m:H:w:dvh", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
@@ -317,22 +305,25 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 			req->num_grat_arp = ms;
 			break;
 		case OPT_ARP_VALIDATE:
-			req->arp_validate = parse_choice(optarg, "--arp-validate", arp_validate_names);
+			req->arp_validate = parse_choice(optarg, "--arp-validate",
+							    xbond_arp_validate_names);
 			if (req->arp_validate < 0)
 				return -EINVAL;
 			break;
 		case OPT_ARP_ALL_TARGETS:
-			req->arp_all_targets = parse_choice(optarg, "--arp-all-targets", all_targets_names);
+			req->arp_all_targets = parse_choice(optarg, "--arp-all-targets",
+							    xbond_all_targets_names);
 			if (req->arp_all_targets < 0)
 				return -EINVAL;
 			break;
 		case OPT_PRIMARY_RESELECT:
-			req->primary_reselect = parse_choice(optarg, "--primary-reselect", reselect_names);
+			req->primary_reselect = parse_choice(optarg, "--primary-reselect",
+							    xbond_reselect_names);
 			if (req->primary_reselect < 0)
 				return -EINVAL;
 			break;
 		case OPT_FAILBACK:
-			ms = parse_choice(optarg, "--failback", failback_names);
+			ms = parse_choice(optarg, "--failback", xbond_failback_names);
 			if ((int)ms < 0)
 				return -EINVAL;
 			req->primary_reselect = ms ? XBOND_RESELECT_ALWAYS : XBOND_RESELECT_FAILURE;
