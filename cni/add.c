@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ADD: IPAM first (in the runtime's namespace), then the links into the pod,
+ * the bond over them with its monitor, the addresses, and the result. Any
+ * failure undoes every step before it, so the runtime's DEL finds nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "cni.h"
+#include "ipam.h"
+#include "log.h"
+#include "nl.h"
+#include "ops.h"
+#include "pins.h"
+#include "sandbox.h"
+
+/* The IPAM result (or an empty one) with our interface, in the config's version. */
+static json_object *make_result(const struct cni_call *call, const struct cni_conf *conf,
+				json_object *ipam, const struct xbond_link *bond)
+{
+	json_object *res = ipam ? json_object_get(ipam) : json_object_new_object();
+	json_object *ifaces = json_object_new_array(), *iface = json_object_new_object();
+	json_object *ips;
+	bool v1 = !cni_version_older(conf->version, "1.0.0");
+	char mac[18];
+	size_t i;
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", bond->mac[0], bond->mac[1],
+		 bond->mac[2], bond->mac[3], bond->mac[4], bond->mac[5]);
+	json_object_object_add(iface, "name", json_object_new_string(bond->name));
+	json_object_object_add(iface, "mac", json_object_new_string(mac));
+	json_object_object_add(iface, "sandbox", json_object_new_string(call->netns));
+	json_object_array_add(ifaces, iface);
+	json_object_object_add(res, "cniVersion", json_object_new_string(conf->version));
+	json_object_object_add(res, "interfaces", ifaces);
+
+	/* Every address is the bond's; "version" went away in 1.0.0. */
+	if (!json_object_object_get_ex(res, "ips", &ips) ||
+	    !json_object_is_type(ips, json_type_array))
+		return res;
+	for (i = 0; i < json_object_array_length(ips); i++) {
+		json_object *ip = json_object_array_get_idx(ips, i), *addr;
+
+		json_object_object_add(ip, "interface", json_object_new_int(0));
+		if (v1) {
+			json_object_object_del(ip, "version");
+		} else if (json_object_object_get_ex(ip, "address", &addr)) {
+			json_object_object_add(ip, "version", json_object_new_string(
+				strchr(json_object_get_string(addr), ':') ? "6" : "4"));
+		}
+	}
+	return res;
+}
+
+/* The links must be where the config says, and only there, before anything changes. */
+static int links_where(const struct cni_conf *conf, bool present, const char *where)
+{
+	struct xbond_link link;
+	unsigned int i;
+
+	for (i = 0; i < conf->n_links; i++) {
+		if (!nl_link_get(conf->links[i].name, 0, &link) == present)
+			continue;
+		return cni_fail(CNI_ERR_CONFIG, "links: %s %s the %s network namespace",
+				conf->links[i].name, present ? "is not in" : "already exists in",
+				where);
+	}
+	return 0;
+}
+
+static int remember(const struct cni_call *call, __u32 links_up)
+{
+	struct sandbox_state st = { .links_up = links_up };
+	struct stat sb;
+	int ret;
+
+	if (stat("/proc/self/ns/net", &sb) || xbond_netns_cookie(&st.netns_cookie))
+		return cni_fail(CNI_ERR_INTERNAL, "cannot identify the pod's namespace: %s",
+				strerror(errno));
+	st.netns_ino = sb.st_ino;
+	ret = state_save(call, &st);
+	if (ret)
+		return cni_fail(CNI_ERR_IO, "cannot write the state file: %s", strerror(-ret));
+	return 0;
+}
+
+static int build_bond(const struct cni_call *call, struct cni_conf *conf, json_object *ipam,
+		      __u32 links_up, json_object **result)
+{
+	struct xbond_link bond;
+	int lock, ret;
+
+	lock = xbond_lock(10 * 1000);
+	if (lock == -EWOULDBLOCK)
+		return cni_fail(CNI_ERR_TRY_AGAIN, "another xbond user holds the pod's lock");
+	if (lock < 0)
+		return cni_fail(CNI_ERR_INTERNAL, "cannot take the pod's lock: %s",
+				strerror(-lock));
+	ret = bond_create(&conf->req);
+	xbond_unlock(lock);
+	if (ret)
+		return cni_fail_logged(CNI_ERR_INTERNAL, "cannot create the bond");
+	if (nl_link_get(call->ifname, 0, &bond))
+		return cni_fail(CNI_ERR_INTERNAL, "%s: vanished after it was made", call->ifname);
+	if (ipam && ipam_apply(ipam, bond.ifindex))
+		return -1;
+	if (remember(call, links_up))
+		return -1;
+	*result = make_result(call, conf, ipam, &bond);
+	return 0;
+}
+
+/* Take the bond down again (we are in the pod). */
+static void remove_bond(const char *name)
+{
+	struct xbond_handle h;
+	int lock = xbond_lock(10 * 1000);
+
+	if (!bond_find(name, &h))
+		bond_detach(&h);
+	if (lock >= 0)
+		xbond_unlock(lock);
+}
+
+int cni_add(const struct cni_call *call, struct cni_conf *conf)
+{
+	json_object *ipam = NULL, *result = NULL;
+	int host_fd, pod_fd, ret = -1;
+	bool in_pod = false, made = false;
+	__u32 links_up;
+
+	host_fd = netns_open("/proc/self/ns/net");
+	if (host_fd < 0)
+		return cni_fail(CNI_ERR_INTERNAL, "cannot open our own namespace: %s",
+				strerror(-host_fd));
+	pod_fd = netns_open(call->netns);
+	if (pod_fd < 0) {
+		close(host_fd);
+		return cni_fail(CNI_ERR_ENV, "CNI_NETNS: cannot open %s: %s", call->netns,
+				strerror(-pod_fd));
+	}
+	if (netns_enter(pod_fd))
+		goto out;
+	ret = links_where(conf, conf->links_in_container, "container's");
+	if (netns_enter(host_fd) || ret)
+		goto out;
+	ret = -1;
+	if (!conf->links_in_container && links_where(conf, true, "host's"))
+		goto out;
+	links_up = conf->links_in_container ? 0 : links_up_mask(conf);
+	if (conf->ipam_type && ipam_exec(call, conf, "ADD", &ipam))
+		goto out;
+	if (!conf->links_in_container && links_move(conf, pod_fd))
+		goto undo;
+	if (netns_enter(pod_fd))
+		goto undo;
+	in_pod = true;
+	made = true;
+	ret = build_bond(call, conf, ipam, links_up, &result);
+	if (!ret) {
+		printf("%s\n", json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(result);
+		goto out;
+	}
+undo:
+	if (made)
+		remove_bond(call->ifname);
+	if (!conf->links_in_container && (in_pod || !netns_enter(pod_fd)))
+		links_move(conf, host_fd);
+	netns_enter(host_fd);
+	links_set_up(conf, links_up);
+	if (ipam)
+		ipam_exec(call, conf, "DEL", NULL);
+	state_remove(call);
+out:
+	json_object_put(ipam);
+	close(pod_fd);
+	close(host_fd);
+	return ret;
+}

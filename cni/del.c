@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DEL: take the bond down, give the links back to the host, release the IPAM
+ * lease. Whatever is already gone (the namespace, the interface, the pins, an
+ * ADD that never happened) is not an error, so DEL can be repeated.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "maps/xbond_abi.h"
+#include "cni.h"
+#include "ipam.h"
+#include "monitor_ctl.h"
+#include "ops.h"
+#include "pins.h"
+#include "sandbox.h"
+
+/*
+ * The runtime may have dropped the namespace's path before DEL. A running
+ * monitor still holds the namespace (and our links in it): enter it through
+ * the monitor, if it is the namespace ADD recorded.
+ */
+static int netns_by_monitor(const struct sandbox_state *st, const char *ifname)
+{
+	pid_t pid = xbond_monitor_pid_in(st->netns_ino, ifname);
+	char path[64];
+	struct stat sb;
+	int fd;
+
+	if (!pid)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	fd = netns_open(path);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &sb) || sb.st_ino != st->netns_ino) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+/* The namespace is gone for good: only its pins remain, if the bond was ours. */
+static void drop_stale_pins(const struct sandbox_state *st, const char *ifname)
+{
+	char ns_dir[PATH_MAX], dir[PATH_MAX + IF_NAMESIZE];
+	struct xbond_handle h;
+
+	snprintf(ns_dir, sizeof(ns_dir), "%s/%lu", XBOND_PIN_ROOT, st->netns_ino);
+	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, ifname);
+	if (xbond_open(&h, dir))
+		return;
+	if (h.bond.netns_cookie != st->netns_cookie) {
+		xbond_close(&h);
+		return;
+	}
+	xbond_close(&h);
+	xbond_remove_dir(dir);
+	rmdir(ns_dir);		/* if no other bond was there */
+}
+
+/* In the pod: the bond goes, the links go home. */
+static int release_in_pod(const struct cni_call *call, const struct cni_conf *conf,
+			  const struct sandbox_state *st, int host_fd)
+{
+	char dir[PATH_MAX];
+	struct xbond_handle h;
+	__u64 cookie = 0;
+	int lock, ret = 0;
+
+	/* Reached through the monitor: make sure the namespace was not reused. */
+	if (st && (xbond_netns_cookie(&cookie) || cookie != st->netns_cookie))
+		return 0;
+	lock = xbond_lock(10 * 1000);
+	if (lock == -EWOULDBLOCK)
+		return cni_fail(CNI_ERR_TRY_AGAIN, "another xbond user holds the pod's lock");
+	if (!bond_find(call->ifname, &h) && bond_detach(&h))
+		ret = cni_fail_logged(CNI_ERR_INTERNAL, "cannot remove the bond");
+	/* The pod is going: its monitor's files and empty pin directory go too. */
+	xbond_monitor_forget(call->ifname);
+	if (!xbond_netns_dir(dir, sizeof(dir)))
+		rmdir(dir);
+	if (lock >= 0)
+		xbond_unlock(lock);
+	if (!conf->links_in_container && links_move(conf, host_fd))
+		ret = -1;
+	return ret;
+}
+
+int cni_del(const struct cni_call *call, struct cni_conf *conf)
+{
+	struct sandbox_state st;
+	bool have_state = !state_load(call, &st), by_monitor = false;
+	int host_fd, pod_fd = -ENOENT, ret = 0;
+
+	host_fd = netns_open("/proc/self/ns/net");
+	if (host_fd < 0)
+		return cni_fail(CNI_ERR_INTERNAL, "cannot open our own namespace: %s",
+				strerror(-host_fd));
+	if (call->netns && *call->netns)
+		pod_fd = netns_open(call->netns);
+	if (pod_fd < 0 && have_state) {
+		pod_fd = netns_by_monitor(&st, call->ifname);
+		by_monitor = pod_fd >= 0;
+		if (!by_monitor)
+			drop_stale_pins(&st, call->ifname);
+	}
+	if (pod_fd >= 0) {
+		ret = netns_enter(pod_fd);
+		if (!ret)
+			ret = release_in_pod(call, conf, by_monitor ? &st : NULL, host_fd);
+		if (netns_enter(host_fd))
+			ret = -1;
+		close(pod_fd);
+	}
+	close(host_fd);
+	if (have_state && !conf->links_in_container)
+		links_set_up(conf, st.links_up);
+	/*
+	 * Without our state, no ADD finished (its failure already released the
+	 * lease): an IPAM plugin that cannot take this config must not fail DEL.
+	 */
+	if (conf->ipam_type && ipam_exec(call, conf, "DEL", NULL)) {
+		if (have_state)
+			ret = -1;
+		else if (!ret)
+			cni_fail_clear();
+	}
+	if (!ret)
+		state_remove(call);
+	return ret;
+}
