@@ -21,7 +21,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 
 # Debian packages the build, the tests and the demo need (make deps).
 DEB_PKGS := clang libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev libjson-c-dev \
-	pkg-config iproute2 iperf3 iputils-ping jq procps util-linux containernetworking-plugins
+	pkg-config iproute2 iperf3 iputils-ping jq procps util-linux containernetworking-plugins \
+	podman runc busybox-static
 
 ifeq ($(V),1)
 Q =
@@ -67,7 +68,8 @@ deps:
 		grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "  DEPS     installing:" $$missing; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null; \
 	fi
 
 vmlinux:

@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A real runtime: Debian's podman 4.3 with the CNI backend runs a container on
+# a network whose conflist uses xbond. The container gets an address from
+# host-local, pings a peer through both members, survives one member's switch
+# port going down, and is cleaned up fully when it stops.
+#
+# podman runs in namespace H (entered with nsenter --net, since ip netns exec
+# remounts /sys and runc then finds no cgroups), with its own config, storage
+# and state under a temporary directory, so nothing of the machine's is used.
+#
+#   H (podman):  h0 h1 ---- moved into the container's netns by xbond
+#                 |  |
+#   S:   br0 [s0 s1 sp]
+#                    |
+#   P:              p0 10.86.0.1
+. "$(dirname "$0")/../lib.sh"
+
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null ||
+   [ ! -x /bin/busybox ]; then
+	skip "podman, runc or busybox-static is not installed (make deps)"
+	exit 0
+fi
+
+W=$(mktemp -d /tmp/xbt-podman.XXXXXX)
+cid=
+# podman import writes this cache whatever --root says; remove it if we made it.
+BLOB_CACHE=/var/lib/containers/cache/blob-info-cache-v1.boltdb
+[ -e $BLOB_CACHE ] && BLOB_CACHE=
+NET=xbt$SUFFIX
+IMG=localhost/xbt:$SUFFIX
+CTR=xbt$SUFFIX
+CGROUP=/xbt-$SUFFIX
+export CONTAINERS_CONF=$W/containers.conf CONTAINERS_STORAGE_CONF=$W/storage.conf
+export CONTAINERS_REGISTRIES_CONF=$W/registries.conf TMPDIR=$W/tmp
+
+podman_h() { nsenter --net="/run/netns/$H" podman "$@"; }
+
+teardown() {
+	podman_h rm -a -f -t 0 >/dev/null 2>&1
+	podman_h rmi -a -f >/dev/null 2>&1
+	# Exited conmons linger until pid 1 reaps them; their mounts go with them.
+	wait_for 5 sh -c "! pgrep -f 'conmon .*$W'"
+	findmnt -rn -o TARGET | grep "^$W" | sort -r | xargs -r -n1 umount -l
+	for d in /sys/fs/cgroup/*$CGROUP; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	rm -f /var/lib/cni/results/"$NET"-*
+	[ -n "$cid" ] && rm -f /run/xbond/cni/"$cid".*
+	[ -n "$BLOB_CACHE" ] && rm -f "$BLOB_CACHE" &&
+		rmdir /var/lib/containers/cache /var/lib/containers 2>/dev/null
+	rm -rf "$W"
+}
+trap 'teardown; cleanup' EXIT
+
+topo_switch 2 || { fail "topology"; exit 1; }
+ip -n "$P" addr add 10.86.0.1/24 dev p0
+
+mkdir -p "$W"/{root,runroot,tmp,net.d,ipam,rootfs/bin,rootfs/etc}
+cat >"$CONTAINERS_CONF" <<EOF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+log_driver = "k8s-file"
+[network]
+network_backend = "cni"
+network_config_dir = "$W/net.d"
+cni_plugin_dirs = ["$TOP/.output", "/usr/lib/cni"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+tmp_dir = "$W/tmp"
+lock_type = "file"
+EOF
+printf '[storage]\ndriver = "overlay"\ngraphroot = "%s"\nrunroot = "%s"\n' \
+	"$W/root" "$W/runroot" >"$CONTAINERS_STORAGE_CONF"
+echo 'unqualified-search-registries = []' >"$CONTAINERS_REGISTRIES_CONF"
+cat >"$W/net.d/$NET.conflist" <<EOF
+{"cniVersion": "1.0.0", "name": "$NET", "plugins": [
+  {"type": "xbond", "mode": "active-backup", "miimon": "10",
+   "links": [{"name": "h0"}, {"name": "h1"}], "linksInContainer": false,
+   "ipam": {"type": "host-local", "subnet": "10.86.0.0/24", "rangeStart": "10.86.0.10",
+            "gateway": "10.86.0.1", "dataDir": "$W/ipam"}}]}
+EOF
+
+# An image with no registry: a busybox-static rootfs, imported.
+cp /bin/busybox "$W/rootfs/bin/"
+for a in sh ip ping sleep cat; do ln -s busybox "$W/rootfs/bin/$a"; done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$W/rootfs/etc/passwd"
+tar --numeric-owner -C "$W/rootfs" -cf "$W/rootfs.tar" .
+check "podman import of a busybox rootfs" podman_h import --change 'CMD ["/bin/sh"]' \
+	"$W/rootfs.tar" "$IMG"
+check "podman lists the xbond network (VERSION answered)" \
+	sh -c "nsenter --net=/run/netns/$H podman network ls --format '{{.Name}}' | grep -qx $NET"
+
+check "podman run on the xbond network" podman_h run -d --name "$CTR" \
+	--cgroup-parent="$CGROUP" --network "$NET" "$IMG" sleep 1000
+cid=$(podman_h inspect -f '{{.Id}}' "$CTR")
+sandbox=$(podman_h inspect -f '{{.NetworkSettings.SandboxKey}}' "$CTR")
+ip=$(podman_h inspect -f "{{.NetworkSettings.Networks.$NET.IPAddress}}" "$CTR")
+PODNS=$(basename "$sandbox")
+check "the container has eth0 with host-local's address ($ip)" \
+	sh -c "podman_h() { nsenter --net=/run/netns/$H podman \"\$@\"; }
+	podman_h exec $CTR ip -4 addr show eth0 | grep -q 'inet 10.86.0.1[0-9]/24'"
+check "the members moved into the container" sh -c \
+	"ip -n $PODNS link show h0 && ip -n $PODNS link show h1 && ! ip -n $H link show h0"
+check "a monitor runs in the container's netns" wait_for 2 monitor_pid "$PODNS"
+check "the container pings the peer" podman_h exec "$CTR" ping -c 3 -W 1 10.86.0.1
+
+# Through both members: h0 while active, h1 after h0's switch port goes down.
+tx0=$(member_stat "$PODNS" 0 tx_packets eth0)
+ip netns exec "$P" ping -q -i 0.001 -c 2000 -W 1 "$ip" >"$W/ping" &
+pid=$!
+sleep 0.5
+tx1=$(member_stat "$PODNS" 1 tx_packets eth0)
+ip -n "$S" link set s0 down
+wait $pid
+read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' "$W/ping")
+echo "    failover in the container: $((sent - received)) of $sent pings at 1 ms lost"
+check "pings go on when h0's switch port goes down (lost $((sent - received)))" \
+	test -n "$sent" -a $((sent - received)) -le 20
+check "both members carried the pings" test "$(member_stat "$PODNS" 0 tx_packets eth0)" \
+	-gt "$tx0" -a "$(member_stat "$PODNS" 1 tx_packets eth0)" -gt "$tx1"
+check "the container still pings the peer" podman_h exec "$CTR" ping -c 2 -W 1 10.86.0.1
+
+# Stop: podman's DEL gives everything back.
+ino=$(stat -L -c %i "$sandbox")
+check "podman stop" sh -c "nsenter --net=/run/netns/$H podman stop -t 0 $CTR 2>$W/stop.err &&
+	! grep -q 'Unable to clean up network' $W/stop.err"
+check "podman rm" podman_h rm "$CTR"
+check "the links are back in the host namespace" sh -c \
+	"ip -n $H link show h0 && ip -n $H link show h1"
+check "no pins, monitor, lease or state left" sh -c "[ ! -e /sys/fs/bpf/xbond/$ino ] &&
+	[ ! -e /run/xbond/$ino/eth0.pid ] && ! ls $W/ipam/$NET/10.86.* 2>/dev/null &&
+	! ls /run/xbond/cni/$cid.* 2>/dev/null"
+
+exit $FAILED
