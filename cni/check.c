@@ -18,6 +18,16 @@
 #include "ops.h"
 #include "sandbox.h"
 
+static unsigned int weight_wanted(const struct cni_conf *conf, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < conf->req.n_weights; i++)
+		if (!strcmp(conf->req.weights[i].name, name))
+			return conf->req.weights[i].weight;
+	return 1;
+}
+
 static int check_members(const struct xbond_handle *h, const struct cni_conf *conf)
 {
 	struct xbond_link link;
@@ -36,6 +46,10 @@ static int check_members(const struct xbond_handle *h, const struct cni_conf *co
 		if (conf->req.mtu && link.mtu != conf->req.mtu)
 			return cni_fail(CNI_ERR_INTERNAL, "%s: MTU %u, the config says %u",
 					link.name, link.mtu, conf->req.mtu);
+		if ((h->members[slot].weight ?: 1) != weight_wanted(conf, link.name))
+			return cni_fail(CNI_ERR_INTERNAL, "%s: weight %u, the config says %u",
+					link.name, h->members[slot].weight ?: 1,
+					weight_wanted(conf, link.name));
 		found++;
 	}
 	if (xbond_member_count(h) != found)

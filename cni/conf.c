@@ -122,7 +122,21 @@ static int get_choice(json_object *obj, const char *key, const char *const *name
 	return 0;
 }
 
-/* "links": [{"name": "eth1"}, ...]; on DEL, whatever names can be read. */
+/* A link's "weight": its share of the flows in balance-xor, 1 to 255. */
+static int parse_weight(json_object *link, const char *name, struct xbond_request *req)
+{
+	int w = 0;
+
+	if (get_uint(link, "weight", 1, 255, &w))
+		return -1;
+	if (w) {
+		snprintf(req->weights[req->n_weights].name, IF_NAMESIZE, "%s", name);
+		req->weights[req->n_weights++].weight = w;
+	}
+	return 0;
+}
+
+/* "links": [{"name": "eth1", "weight": 2}, ...]; on DEL, whatever names can be read. */
 static int parse_links(json_object *root, struct cni_conf *conf, bool full)
 {
 	json_object *links = field(root, "links"), *name;
@@ -155,6 +169,8 @@ static int parse_links(json_object *root, struct cni_conf *conf, bool full)
 			if (!strcmp(conf->links[j].name, s))
 				return full ? cni_fail(CNI_ERR_CONFIG, "links: %s is listed twice", s) : 0;
 		snprintf(conf->links[conf->n_links++].name, IF_NAMESIZE, "%s", s);
+		if (full && parse_weight(link, s, &conf->req))
+			return -1;
 	}
 	return 0;
 }

@@ -178,6 +178,7 @@ static void print_member(struct printer *p, const struct xbond_handle *h, unsign
 	print_u64(p, "slot", slot);
 	print_str(p, "link", link_word(m));
 	print_u64(p, "failures", m->link_failures);
+	print_u64(p, "weight", m->weight ? m->weight : 1);
 	mac_str(m->orig_mac, mac, sizeof(mac));
 	print_str(p, "permanent mac", mac);
 	if (speed)

@@ -155,18 +155,27 @@ static __u32 mix32(__u32 x)
 	return x;
 }
 
+static unsigned int weight_of(const struct xbond_member *m)
+{
+	return m->weight ? m->weight : 1;
+}
+
 /*
- * Give every bucket a home among the configured members, balanced to within
- * one bucket. Only buckets that must move do: a removed member's buckets go
- * to the least loaded, and a new member takes from the most loaded.
+ * Give every bucket a home among the configured members, in proportion to
+ * their weights to within one bucket. Only buckets that must move do: a
+ * removed member's buckets go to the least loaded, and a new or heavier
+ * member takes from the most loaded. Load is count / weight, compared
+ * crosswise so that no division rounds.
  */
 static void rebalance_homes(struct xbond_bond *bond, const struct xbond_member *members)
 {
-	unsigned int count[XBOND_MAX_MEMBERS] = {}, b, i, n = 0;
+	unsigned int count[XBOND_MAX_MEMBERS] = {}, w[XBOND_MAX_MEMBERS], b, i, n = 0;
 	__u8 most, least;
 
-	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++) {
 		n += !!members[i].ifindex;
+		w[i] = weight_of(&members[i]);
+	}
 	if (!n) {
 		memset(bond->home, XBOND_NO_MEMBER, sizeof(bond->home));
 		return;
@@ -184,16 +193,17 @@ static void rebalance_homes(struct xbond_bond *bond, const struct xbond_member *
 		for (i = 0; i < XBOND_MAX_MEMBERS; i++) {
 			if (!members[i].ifindex)
 				continue;
-			if (least == XBOND_NO_MEMBER || count[i] < count[least])
+			if (least == XBOND_NO_MEMBER || count[i] * w[least] < count[least] * w[i])
 				least = i;
-			if (most == XBOND_NO_MEMBER || count[i] > count[most])
+			if (most == XBOND_NO_MEMBER || count[i] * w[most] > count[most] * w[i])
 				most = i;
 		}
 		/* Orphans first, in bucket order; then even out, last bucket first. */
 		for (b = 0; b < XBOND_BUCKETS && bond->home[b] != XBOND_NO_MEMBER; b++)
 			;
 		if (b == XBOND_BUCKETS) {
-			if (count[most] <= count[least] + 1)
+			/* Stop unless the move lowers the highest load. */
+			if ((count[least] + 1) * w[most] >= count[most] * w[least])
 				return;
 			for (b = XBOND_BUCKETS; bond->home[--b] != most;)
 				;

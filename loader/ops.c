@@ -210,10 +210,11 @@ static int set_active(struct xbond_handle *h, const char *name)
 	return xbond_write_member(h, slot);
 }
 
-/* Apply mode, hash, primary and active: the fields a plain map write changes. */
+/* Apply the settings a plain map write changes: the bond's, and members' weights. */
 static int apply_settings(struct xbond_handle *h, const struct xbond_request *req)
 {
-	int slot;
+	int slot, ret, weight_slots[XBOND_LIST_MAX];
+	unsigned int i;
 
 	if (req->mode >= 0)
 		h->bond.mode = req->mode;
@@ -251,6 +252,12 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 		h->bond.flags |= XBOND_BOND_NO_MONITOR;
 	else if (req->monitor == 1)
 		h->bond.flags &= ~XBOND_BOND_NO_MONITOR;
+	/* Resolve every weight before anything else can fail. */
+	for (i = 0; i < req->n_weights; i++) {
+		weight_slots[i] = member_by_name(h, req->weights[i].name, "--weight");
+		if (weight_slots[i] < 0)
+			return weight_slots[i];
+	}
 	if (req->primary) {
 		slot = member_by_name(h, req->primary, "--primary");
 		if (slot < 0)
@@ -261,8 +268,17 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 		    xbond_member_usable(&h->members[slot]))
 			h->bond.active = slot;
 	}
-	if (req->active)
-		return set_active(h, req->active);
+	if (req->active) {
+		ret = set_active(h, req->active);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < req->n_weights; i++) {
+		h->members[weight_slots[i]].weight = req->weights[i].weight;
+		ret = xbond_write_member(h, weight_slots[i]);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 

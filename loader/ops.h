@@ -41,6 +41,11 @@ struct xbond_request {
 	int arp_all_targets;
 	int primary_reselect;		/* enum xbond_primary_reselect */
 	int num_grat_arp;
+	unsigned int n_weights;		/* --weight IF=N: members' bucket shares */
+	struct {
+		char name[IF_NAMESIZE];
+		unsigned char weight;
+	} weights[XBOND_LIST_MAX];
 	bool have_arp_targets;
 	unsigned int n_arp_targets;
 	__be32 arp_targets[XBOND_MAX_ARP_TARGETS];

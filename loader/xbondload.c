@@ -37,6 +37,8 @@ static void usage(FILE *out)
 "      --primary IF           active-backup: the preferred member\n"
 "      --active IF            active-backup: make IF the active member now\n"
 "      --add LIST             add members\n"
+"      --weight IF=N[,IF=N]   a member's share of the flows in balance-xor,\n"
+"                             1 to 255 against the others (default 1)\n"
 "      --del LIST             remove members, restoring them\n"
 "      --miimon MS            carrier poll interval of the monitor (default 10;\n"
 "                             0: link events only)\n"
@@ -84,6 +86,7 @@ enum {
 	OPT_PRIMARY_RESELECT,
 	OPT_FAILBACK,
 	OPT_NUM_GRAT_ARP,
+	OPT_WEIGHT,
 };
 
 static const struct option long_options[] = {
@@ -114,6 +117,7 @@ static const struct option long_options[] = {
 	{ "primary-reselect", required_argument, NULL, OPT_PRIMARY_RESELECT },
 	{ "failback", required_argument, NULL, OPT_FAILBACK },
 	{ "num-grat-arp", required_argument, NULL, OPT_NUM_GRAT_ARP },
+	{ "weight", required_argument, NULL, OPT_WEIGHT },
 	{ "wait", required_argument, NULL, 'w' },
 	{ "detach", no_argument, NULL, 'd' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -187,6 +191,32 @@ static int parse_targets(const char *arg, struct xbond_request *req)
 			pr_warn("--arp-ip-target: '%s' is not an IPv4 address\n", tok);
 			return -EINVAL;
 		}
+	}
+	return 0;
+}
+
+/* "h0=3,h1=1": each member's weight. */
+static int parse_weights(const char *arg, struct xbond_request *req)
+{
+	char buf[512], *tok, *save = NULL, *eq;
+	unsigned int w;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		eq = strchr(tok, '=');
+		if (!eq || eq == tok || eq - tok >= IF_NAMESIZE) {
+			pr_warn("--weight: '%s' is not IF=N\n", tok);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		if (parse_uint(eq + 1, "--weight", 1, 255, &w))
+			return -EINVAL;
+		if (req->n_weights == XBOND_LIST_MAX) {
+			pr_warn("--weight: too many members\n");
+			return -EINVAL;
+		}
+		snprintf(req->weights[req->n_weights].name, IF_NAMESIZE, "%s", tok);
+		req->weights[req->n_weights++].weight = w;
 	}
 	return 0;
 }
@@ -299,6 +329,10 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 				return -EINVAL;
 			req->arp_missed_max = ms;
 			break;
+		case OPT_WEIGHT:
+			if (parse_weights(optarg, req))
+				return -EINVAL;
+			break;
 		case OPT_NUM_GRAT_ARP:
 			if (parse_uint(optarg, "--num-grat-arp", 0, 255, &ms))
 				return -EINVAL;
@@ -353,7 +387,7 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 	}
 	if (req->detach && (req->have_ifaces || req->add.n || req->del.n || req->mode >= 0 ||
 			    req->hash >= 0 || req->active || req->primary || req->miimon_ms >= 0 ||
-			    req->monitor >= 0)) {
+			    req->monitor >= 0 || req->n_weights)) {
 		pr_warn("--detach takes no other change\n");
 		return -EINVAL;
 	}

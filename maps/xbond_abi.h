@@ -160,7 +160,7 @@ struct xbond_member {
 	char  name[XBOND_NAME_LEN];	/* at enslave time */
 	__u8  orig_mac[6];		/* network order */
 	__u8  orig_disable_ipv6;	/* the member's net.ipv6.conf.*.disable_ipv6 */
-	__u8  pad0;
+	__u8  weight;			/* share of the buckets against the others; 0 is 1 */
 	__u32 orig_mtu;
 	__u32 link_failures;		/* times usable -> unusable */
 	__u64 last_change_ns;		/* CLOCK_MONOTONIC of the last state change */

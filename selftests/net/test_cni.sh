@@ -159,10 +159,16 @@ check "... and DEL left nothing" nothing_left
 # linksInContainer: the links are the pod's own and stay there.
 ip -n "$H" link set h0 netns "$POD"
 ip -n "$H" link set h1 netns "$POD"
-result=$(conf '.linksInContainer = true | .mode = "balance-xor" |
-	.xmitHashPolicy = "layer3+4" | .mtu = 1400' | cni ADD "$PODNS")
-check "ADD with linksInContainer, balance-xor layer3+4 and MTU 1400" \
+xor='.linksInContainer = true | .mode = "balance-xor" | .xmitHashPolicy = "layer3+4" |
+	.mtu = 1400 | .links[0].weight = 3'
+result=$(conf "$xor" | cni ADD "$PODNS")
+check "ADD with linksInContainer, balance-xor layer3+4, MTU 1400 and h0 weighing 3" \
 	jq -e '.interfaces[0].name == "eth0"' <<<"$result"
+check "... h0 homes 3/4 of the buckets" test "$(bpftool map dump pinned \
+	"$(pin_dir "$POD" eth0)/xbond_bond" | jq '[.[0].value.home[] | select(. == 0)] | length')" = 192
+check "... CHECK passes" cni_in "$(conf "$xor | . + {prevResult: $result}")" CHECK "$PODNS"
+check "... CHECK sees a weight changed live" test "$(error_code cni_in \
+	"$(conf "$xor | .links[0].weight = 2 | . + {prevResult: $result}")" CHECK "$PODNS")" = 999
 check "... the MTU is set" sh -c "ip -n $POD link show eth0 | grep -q 'mtu 1400'"
 check "... ping works" ip netns exec "$POD" ping -c 3 -i 0.05 -W 1 10.85.0.1
 conf '.linksInContainer = true | .mode = "balance-xor"' | cni DEL "$PODNS" >/dev/null
@@ -225,6 +231,7 @@ bad_conf "linksInContainer with links in the host" 7 "$(conf '.linksInContainer 
 bad_conf "failOverMac 1" 7 "$(conf '.failOverMac = 1')"
 bad_conf "miimon not a number" 7 "$(conf '.miimon = "fast"')"
 bad_conf "mtu out of range" 7 "$(conf '.mtu = 20')"
+bad_conf "a weight out of range" 7 "$(conf '.links[1].weight = 256')"
 bad_conf "primary not among the links" 7 "$(conf '.primary = "h7"')"
 bad_conf "arpIpTarget not an address" 7 "$(conf '.arpIpTarget = ["10.85.0.300"]')"
 bad_conf "ipam plugin not in CNI_PATH" 7 "$(conf '.ipam.type = "nosuch-ipam"')"

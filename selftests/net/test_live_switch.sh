@@ -86,6 +86,36 @@ check "--add h1 back" xbond --netns "$H" --add h1
 check "... only buckets moving to h1 moved, evenly" buckets_moved "$buckets_after" \
 	"$(live_config "$H" | jq -c .buckets)" -1 1
 
+# Weights: bucket shares in proportion, moving only what must.
+# weighted BEFORE AFTER FROM TO W0 W1 W2: every moved bucket left FROM or went
+# to TO (-1: any), and each member is within one bucket of its weighted share.
+weighted() {
+	python3 - "$@" <<'PY'
+import json, sys
+b, a = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+frm, to, w = int(sys.argv[3]), int(sys.argv[4]), [int(x) for x in sys.argv[5:]]
+moved = [i for i in range(256) if a[i] != b[i]]
+sys.exit(not moved or any((frm >= 0 and b[i] != frm) or (to >= 0 and a[i] != to) for i in moved)
+         or any(abs(a.count(m) - 256 * w[m] / sum(w)) >= 1 for m in range(len(w))))
+PY
+}
+buckets_even=$(live_config "$H" | jq -c .buckets)
+check "--weight h0=2 on a live bond" xbond --netns "$H" --weight h0=2
+buckets_weighted=$(live_config "$H" | jq -c .buckets)
+check "... h0 now homes half the buckets, and only buckets moving to h0 moved" \
+	weighted "$buckets_even" "$buckets_weighted" -1 0 2 1 1
+check "... xbondctl shows the weights" test "$("$TOP/.output/xbondctl" status --netns "$H" \
+	-j | jq -r '[.member_list[] | .weight] | map(tostring) | join(",")')" = 2,1,1
+check_fails "--weight of a non-member is refused" "nosuch: no such interface" \
+	xbond --netns "$H" --weight nosuch=3
+check_fails "--weight 0 is refused" "--weight: '0' is not a number from 1 to 255" \
+	xbond --netns "$H" --weight h1=0
+check "... and they changed nothing" \
+	test "$(live_config "$H" | jq -c .buckets)" = "$buckets_weighted"
+check "--weight h0=1 again: only h0's extra buckets move" xbond --netns "$H" --weight h0=1
+check "... back to even shares" weighted "$buckets_weighted" \
+	"$(live_config "$H" | jq -c .buckets)" 0 -1 1 1 1
+
 check "--ifaces h0 on a live bond drops h1 and h2" xbond --netns "$H" --ifaces h0
 check "... one member left" test "$(live_config "$H" | jq .n_members)" = 1
 check "ping over one member" ip netns exec "$P" ping -c 3 -i 0.01 -W 1 10.79.0.1
