@@ -87,10 +87,9 @@ static int remember(const struct cni_call *call, __u32 links_up)
 	return 0;
 }
 
-static int build_bond(const struct cni_call *call, struct cni_conf *conf, json_object *ipam,
-		      __u32 links_up, json_object **result)
+/* In the pod: the bond over the links, up, with its monitor. */
+static int make_bond(struct cni_conf *conf)
 {
-	struct xbond_link bond;
 	int lock, ret;
 
 	lock = xbond_lock(10 * 1000);
@@ -101,8 +100,15 @@ static int build_bond(const struct cni_call *call, struct cni_conf *conf, json_o
 				strerror(-lock));
 	ret = bond_create(&conf->req);
 	xbond_unlock(lock);
-	if (ret)
-		return cni_fail_logged(CNI_ERR_INTERNAL, "cannot create the bond");
+	return ret ? cni_fail_logged(CNI_ERR_INTERNAL, "cannot create the bond") : 0;
+}
+
+/* In the pod: IPAM's addresses and routes on the bond, and the result. */
+static int configure(const struct cni_call *call, const struct cni_conf *conf,
+		     json_object *ipam, __u32 links_up, json_object **result)
+{
+	struct xbond_link bond;
+
 	if (nl_link_get(call->ifname, 0, &bond))
 		return cni_fail(CNI_ERR_INTERNAL, "%s: vanished after it was made", call->ifname);
 	if (ipam && ipam_apply(ipam, bond.ifindex))
@@ -125,12 +131,16 @@ static void remove_bond(const char *name)
 		xbond_unlock(lock);
 }
 
+/*
+ * IPAM runs in the runtime's namespace once the interface exists (the dhcp
+ * plugin needs it); everything else happens in the pod.
+ */
 int cni_add(const struct cni_call *call, struct cni_conf *conf)
 {
 	json_object *ipam = NULL, *result = NULL;
 	int host_fd, pod_fd, ret = -1;
-	bool in_pod = false, made = false;
-	__u32 links_up;
+	bool made = false;
+	__u32 links_up = 0;
 
 	host_fd = netns_open("/proc/self/ns/net");
 	if (host_fd < 0)
@@ -148,35 +158,42 @@ int cni_add(const struct cni_call *call, struct cni_conf *conf)
 	if (netns_enter(host_fd) || ret)
 		goto out;
 	ret = -1;
-	if (!conf->links_in_container && links_where(conf, true, "host's"))
-		goto out;
-	links_up = conf->links_in_container ? 0 : links_up_mask(conf);
-	if (conf->ipam_type && ipam_exec(call, conf, "ADD", &ipam))
-		goto out;
-	if (!conf->links_in_container && links_move(conf, pod_fd))
-		goto undo;
+	if (!conf->links_in_container) {
+		if (links_where(conf, true, "host's"))
+			goto out;
+		links_up = links_up_mask(conf);
+		if (links_move(conf, pod_fd))
+			goto undo;
+	}
 	if (netns_enter(pod_fd))
 		goto undo;
-	in_pod = true;
-	made = true;
-	ret = build_bond(call, conf, ipam, links_up, &result);
-	if (!ret) {
-		printf("%s\n", json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(result);
-		goto out;
-	}
+	made = !make_bond(conf);
+	if (!made || netns_enter(host_fd))
+		goto undo;
+	if (conf->ipam_type && ipam_exec(call, conf, "ADD", &ipam))
+		goto undo;
+	if (netns_enter(pod_fd) || configure(call, conf, ipam, links_up, &result))
+		goto undo;
+	printf("%s\n", json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(result);
+	ret = 0;
+	goto out;
 undo:
-	if (made)
-		remove_bond(call->ifname);
-	if (!conf->links_in_container && (in_pod || !netns_enter(pod_fd)))
-		links_move(conf, host_fd);
 	netns_enter(host_fd);
-	links_set_up(conf, links_up);
 	if (ipam)
 		ipam_exec(call, conf, "DEL", NULL);
+	if (!netns_enter(pod_fd)) {
+		if (made)
+			remove_bond(call->ifname);
+		if (!conf->links_in_container)
+			links_move(conf, host_fd);
+	}
+	netns_enter(host_fd);
+	links_set_up(conf, links_up);
 	state_remove(call);
 out:
+	netns_enter(host_fd);
 	json_object_put(ipam);
 	close(pod_fd);
 	close(host_fd);
