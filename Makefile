@@ -136,9 +136,23 @@ $(OUTPUT)/prog_cost: bench/prog_cost.c $(LIB_OBJS) $(SKELS) $(OUTPUT)/empty.skel
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
+$(OUTPUT)/seqstream: bench/seqstream.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+# Only make bench needs these; installed the same way as DEB_PKGS.
+BENCH_PKGS := gnuplot-nox
+
+# QUICK=1: under 3 minutes, for development. BENCH_ARGS: more bench/run.sh options.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/prog_cost
-	$(Q)bench/run.sh
+	@missing=$$(for p in $(BENCH_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS     installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/prog_cost $(OUTPUT)/seqstream
+	$(Q)bench/run.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-packet cost of tx_select and rx_filter with BPF_PROG_RUN, each next to an empty program run alongside. */
+/* Per-packet cost of tx_select and rx_filter with BPF_PROG_RUN, each next to an empty program run alongside.
+ *
+ *   prog_cost [-j] [-n REPEAT]     -j: one JSON object a line
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,8 +21,9 @@
 #include "rx_filter.skel.h"
 #include "empty.skel.h"
 
-#define REPEAT	2000000
 #define ROUNDS	5
+
+static unsigned int repeat = 2000000;
 
 /* A 64-byte IPv4 TCP frame from 02:..:01 to 02:..:02. */
 static void make_frame(unsigned char *f, size_t len)
@@ -35,30 +40,56 @@ static void make_frame(unsigned char *f, size_t len)
 	memcpy(f, hdr, sizeof(hdr));
 }
 
-/* Median ns per run over ROUNDS rounds of REPEAT runs. */
-static double cost(int prog_fd, void *frame, size_t len, struct xdp_md *ctx)
+/* ns per run of one round of repeat runs, as the kernel times it: in whole ns,
+ * but without the time the round was preempted, and without XDP's dispatcher
+ * update around the round, which a clock in userspace would count. */
+static double run_once(int prog_fd, void *frame, size_t len, struct xdp_md *ctx)
 {
-	double runs[ROUNDS], t;
-	int i, j;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+		    .repeat = repeat, .ctx_in = ctx, .ctx_size_in = ctx ? sizeof(*ctx) : 0);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+		fprintf(stderr, "prog_cost: BPF_PROG_RUN: %s\n", strerror(errno));
+		exit(1);
+	}
+	return opts.duration;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	return (*(const double *)a > *(const double *)b) - (*(const double *)a < *(const double *)b);
+}
+
+/* Median ns per run of a program and of the empty one, in alternate rounds so
+ * that both see the same frequency and the same neighbours. */
+static void cost(int prog_fd, int empty_fd, void *frame, size_t len, struct xdp_md *ctx,
+		 double *ns, double *floor_ns)
+{
+	double runs[ROUNDS], floors[ROUNDS];
+	int i;
 
 	for (i = 0; i < ROUNDS; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
-			    .repeat = REPEAT, .ctx_in = ctx, .ctx_size_in = ctx ? sizeof(*ctx) : 0);
-
-		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
-			fprintf(stderr, "prog_cost: BPF_PROG_RUN: %s\n", strerror(errno));
-			exit(1);
-		}
-		runs[i] = opts.duration;
+		floors[i] = run_once(empty_fd, frame, len, ctx);
+		runs[i] = run_once(prog_fd, frame, len, ctx);
 	}
-	for (i = 0; i < ROUNDS; i++)
-		for (j = i + 1; j < ROUNDS; j++)
-			if (runs[j] < runs[i]) {
-				t = runs[i];
-				runs[i] = runs[j];
-				runs[j] = t;
-			}
-	return runs[ROUNDS / 2];
+	qsort(runs, ROUNDS, sizeof(double), cmp_double);
+	qsort(floors, ROUNDS, sizeof(double), cmp_double);
+	*ns = runs[ROUNDS / 2];
+	*floor_ns = floors[ROUNDS / 2];
+}
+
+static void report(int json, const char *prog, const char *mode, const char *variant,
+		   double ns, double floor_ns)
+{
+	const char *empty = strcmp(prog, "tx_select") ? "XDP" : "tc";
+
+	if (json)
+		printf("{\"prog\":\"%s\",\"mode\":\"%s\",\"variant\":\"%s\",\"ns\":%.0f,"
+		       "\"empty_ns\":%.0f,\"ratio\":%.3f}\n", prog, mode, variant, ns, floor_ns,
+		       ns / floor_ns);
+	else
+		printf("%-9s %-13s %-8s %4.0f ns  %.2fx the empty %s program (%.0f ns)\n",
+		       prog, mode, variant, ns, ns / floor_ns, empty, floor_ns);
 }
 
 /* Two usable members, configured as xbondload would: both config copies. */
@@ -87,7 +118,7 @@ static void configure(int config_fd, int slot_fd, unsigned int mode, unsigned in
 	bpf_map_update_elem(slot_fd, &key, &key, BPF_ANY);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const struct { unsigned int mode, hash; } tx_cases[] = {
 		{ XBOND_MODE_ACTIVEBACKUP, XBOND_HASH_LAYER2 },
@@ -102,10 +133,28 @@ int main(void)
 	struct rx_filter_bpf *rx;
 	struct empty_bpf *empty;
 	struct xbond_link link;
+	static const struct { unsigned int mode; int backup; } rx_cases[] = {
+		{ XBOND_MODE_ROUNDROBIN, 0 },
+		{ XBOND_MODE_ACTIVEBACKUP, 0 },
+		{ XBOND_MODE_ACTIVEBACKUP, 1 },
+		{ XBOND_MODE_XOR, 0 },
+		{ XBOND_MODE_BROADCAST, 0 },
+	};
 	struct xdp_md ctx = {};
-	int ifindex[2];
-	double floor_tc, floor_xdp, ns;
+	int ifindex[2], json = 0, opt;
+	double floor_ns, ns;
 	unsigned int i;
+
+	while ((opt = getopt(argc, argv, "jn:")) != -1) {
+		if (opt == 'j')
+			json = 1;
+		else if (opt == 'n' && atoi(optarg) > 0)
+			repeat = atoi(optarg);
+		else {
+			fprintf(stderr, "usage: prog_cost [-j] [-n REPEAT]\n");
+			return 2;
+		}
+	}
 
 	/* A namespace of our own, with two veth ends for ifindexes to use. */
 	if (unshare(CLONE_NEWNET) ||
@@ -130,32 +179,25 @@ int main(void)
 		return 1;
 
 	make_frame(frame, sizeof(frame));
-	floor_tc = cost(bpf_program__fd(empty->progs.empty_tc), frame, sizeof(frame), NULL);
-	floor_xdp = cost(bpf_program__fd(empty->progs.empty_xdp), frame, sizeof(frame), NULL);
-	printf("empty tc program   %6.1f ns\n", floor_tc);
-	printf("empty XDP program  %6.1f ns\n", floor_xdp);
-
 	for (i = 0; i < sizeof(tx_cases) / sizeof(tx_cases[0]); i++) {
 		configure(bpf_map__fd(tx->maps.xbond_config), bpf_map__fd(tx->maps.xbond_slot),
 			  tx_cases[i].mode, tx_cases[i].hash, ifindex);
-		ns = cost(bpf_program__fd(tx->progs.tx_select), frame, sizeof(frame), NULL);
-		printf("tx_select %-13s %-8s %6.1f ns  %.2fx empty tc\n",
-		       xbond_mode_name(tx_cases[i].mode),
+		cost(bpf_program__fd(tx->progs.tx_select), bpf_program__fd(empty->progs.empty_tc),
+		     frame, sizeof(frame), NULL, &ns, &floor_ns);
+		report(json, "tx_select", xbond_mode_name(tx_cases[i].mode),
 		       tx_cases[i].mode == XBOND_MODE_XOR ? xbond_hash_name(tx_cases[i].hash) : "",
-		       ns, ns / floor_tc);
+		       ns, floor_ns);
 	}
 
-	/* rx: a frame on member 0, active in xor and active-backup, then a backup. */
-	ctx.ingress_ifindex = ifindex[0];
-	for (i = 0; i < 3; i++) {
-		unsigned int mode = i ? XBOND_MODE_ACTIVEBACKUP : XBOND_MODE_XOR;
-
-		ctx.ingress_ifindex = ifindex[i == 2];
+	/* rx: a frame on member 0, the active one where there is one; then on member 1, a backup. */
+	for (i = 0; i < sizeof(rx_cases) / sizeof(rx_cases[0]); i++) {
+		ctx.ingress_ifindex = ifindex[rx_cases[i].backup];
 		configure(bpf_map__fd(rx->maps.xbond_config), bpf_map__fd(rx->maps.xbond_slot),
-			  mode, XBOND_HASH_LAYER2, ifindex);
-		ns = cost(bpf_program__fd(rx->progs.rx_filter), frame, sizeof(frame), &ctx);
-		printf("rx_filter %-13s %-8s %6.1f ns  %.2fx empty XDP\n", xbond_mode_name(mode),
-		       i == 2 ? "backup" : "active", ns, ns / floor_xdp);
+			  rx_cases[i].mode, XBOND_HASH_LAYER2, ifindex);
+		cost(bpf_program__fd(rx->progs.rx_filter), bpf_program__fd(empty->progs.empty_xdp),
+		     frame, sizeof(frame), &ctx, &ns, &floor_ns);
+		report(json, "rx_filter", xbond_mode_name(rx_cases[i].mode),
+		       rx_cases[i].backup ? "backup" : "", ns, floor_ns);
 	}
 	tx_select_bpf__destroy(tx);
 	rx_filter_bpf__destroy(rx);
