@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ADD: IPAM first (in the runtime's namespace), then the links into the pod,
- * the bond over them with its monitor, the addresses, and the result. Any
- * failure undoes every step before it, so the runtime's DEL finds nothing.
+ * ADD: the links into the pod, the bond over them with its monitor, IPAM, the
+ * addresses and routes, and the result. Any failure undoes every step before
+ * it, the IPAM lease included, so the runtime's DEL finds nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -62,7 +62,9 @@ static int links_where(const struct cni_conf *conf, bool present, const char *wh
 	unsigned int i;
 
 	for (i = 0; i < conf->n_links; i++) {
-		if (!nl_link_get(conf->links[i].name, 0, &link) == present)
+		bool here = !nl_link_get(conf->links[i].name, 0, &link);
+
+		if (here == present)
 			continue;
 		return cni_fail(CNI_ERR_CONFIG, "links: %s %s the %s network namespace",
 				conf->links[i].name, present ? "is not in" : "already exists in",
@@ -71,20 +73,25 @@ static int links_where(const struct cni_conf *conf, bool present, const char *wh
 	return 0;
 }
 
-static int remember(const struct cni_call *call, __u32 links_up)
+/*
+ * In the pod: check it is fit for us and say which namespace it is. An ADD
+ * already done for this container and interface is refused, not redone.
+ */
+static int inspect_pod(const struct cni_call *call, const struct cni_conf *conf, int pod_fd,
+		       struct sandbox_state *st)
 {
-	struct sandbox_state st = { .links_up = links_up };
+	struct sandbox_state old;
 	struct stat sb;
-	int ret;
 
-	if (stat("/proc/self/ns/net", &sb) || xbond_netns_cookie(&st.netns_cookie))
+	if (fstat(pod_fd, &sb) || xbond_netns_cookie(&st->netns_cookie))
 		return cni_fail(CNI_ERR_INTERNAL, "cannot identify the pod's namespace: %s",
 				strerror(errno));
-	st.netns_ino = sb.st_ino;
-	ret = state_save(call, &st);
-	if (ret)
-		return cni_fail(CNI_ERR_IO, "cannot write the state file: %s", strerror(-ret));
-	return 0;
+	st->netns_ino = sb.st_ino;
+	if (!state_load(call, &old) && old.netns_ino == st->netns_ino &&
+	    old.netns_cookie == st->netns_cookie)
+		return cni_fail(CNI_ERR_INTERNAL, "%s: already set up for this container; "
+				"DEL it first", call->ifname);
+	return links_where(conf, conf->links_in_container, "container's");
 }
 
 /* In the pod: the bond over the links, up, with its monitor. */
@@ -98,6 +105,7 @@ static int make_bond(struct cni_conf *conf)
 	if (lock < 0)
 		return cni_fail(CNI_ERR_INTERNAL, "cannot take the pod's lock: %s",
 				strerror(-lock));
+	xbond_log_forget();
 	ret = bond_create(&conf->req);
 	xbond_unlock(lock);
 	return ret ? cni_fail_logged(CNI_ERR_INTERNAL, "cannot create the bond") : 0;
@@ -105,15 +113,13 @@ static int make_bond(struct cni_conf *conf)
 
 /* In the pod: IPAM's addresses and routes on the bond, and the result. */
 static int configure(const struct cni_call *call, const struct cni_conf *conf,
-		     json_object *ipam, __u32 links_up, json_object **result)
+		     json_object *ipam, json_object **result)
 {
 	struct xbond_link bond;
 
 	if (nl_link_get(call->ifname, 0, &bond))
 		return cni_fail(CNI_ERR_INTERNAL, "%s: vanished after it was made", call->ifname);
 	if (ipam && ipam_apply(ipam, bond.ifindex))
-		return -1;
-	if (remember(call, links_up))
 		return -1;
 	*result = make_result(call, conf, ipam, &bond);
 	return 0;
@@ -132,15 +138,17 @@ static void remove_bond(const char *name)
 }
 
 /*
- * IPAM runs in the runtime's namespace once the interface exists (the dhcp
- * plugin needs it); everything else happens in the pod.
+ * The state file is written before the first change, so that a DEL after an
+ * ADD that died halfway still knows what to give back. IPAM runs in the
+ * runtime's namespace once the interface exists (the dhcp plugin needs it);
+ * everything else happens in the pod.
  */
 int cni_add(const struct cni_call *call, struct cni_conf *conf)
 {
 	json_object *ipam = NULL, *result = NULL;
-	int host_fd, pod_fd, ret = -1;
-	bool made = false;
-	__u32 links_up = 0;
+	struct sandbox_state st = {};
+	bool saved = false, made = false, ipam_ran = false;
+	int host_fd, pod_fd, ret;
 
 	host_fd = netns_open("/proc/self/ns/net");
 	if (host_fd < 0)
@@ -149,30 +157,38 @@ int cni_add(const struct cni_call *call, struct cni_conf *conf)
 	pod_fd = netns_open(call->netns);
 	if (pod_fd < 0) {
 		close(host_fd);
-		return cni_fail(CNI_ERR_ENV, "CNI_NETNS: cannot open %s: %s", call->netns,
-				strerror(-pod_fd));
+		return cni_fail(CNI_ERR_ENV, "CNI_NETNS: %s is not a network namespace: %s",
+				call->netns, strerror(-pod_fd));
 	}
-	if (netns_enter(pod_fd))
-		goto out;
-	ret = links_where(conf, conf->links_in_container, "container's");
+	ret = netns_enter(pod_fd);
+	if (!ret)
+		ret = inspect_pod(call, conf, pod_fd, &st);
 	if (netns_enter(host_fd) || ret)
 		goto out;
 	ret = -1;
 	if (!conf->links_in_container) {
 		if (links_where(conf, true, "host's"))
 			goto out;
-		links_up = links_up_mask(conf);
-		if (links_move(conf, pod_fd))
-			goto undo;
+		st.links_up = links_up_mask(conf);
 	}
+	ret = state_save(call, &st);
+	if (ret) {
+		ret = cni_fail(CNI_ERR_IO, "cannot write the state file: %s", strerror(-ret));
+		goto out;
+	}
+	ret = -1;
+	saved = true;
+	if (!conf->links_in_container && links_move(conf, pod_fd))
+		goto undo;
 	if (netns_enter(pod_fd))
 		goto undo;
 	made = !make_bond(conf);
 	if (!made || netns_enter(host_fd))
 		goto undo;
-	if (conf->ipam_type && ipam_exec(call, conf, "ADD", &ipam))
+	ipam_ran = conf->ipam_type;
+	if (ipam_ran && ipam_exec(call, conf, "ADD", &ipam))
 		goto undo;
-	if (netns_enter(pod_fd) || configure(call, conf, ipam, links_up, &result))
+	if (netns_enter(pod_fd) || configure(call, conf, ipam, &result))
 		goto undo;
 	printf("%s\n", json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY |
 						      JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -181,7 +197,8 @@ int cni_add(const struct cni_call *call, struct cni_conf *conf)
 	goto out;
 undo:
 	netns_enter(host_fd);
-	if (ipam)
+	/* Also when its result did not parse: a lease may have been taken. */
+	if (ipam_ran)
 		ipam_exec(call, conf, "DEL", NULL);
 	if (!netns_enter(pod_fd)) {
 		if (made)
@@ -190,8 +207,9 @@ undo:
 			links_move(conf, host_fd);
 	}
 	netns_enter(host_fd);
-	links_set_up(conf, links_up);
-	state_remove(call);
+	links_set_up(conf, st.links_up);
+	if (saved)
+		state_remove(call);
 out:
 	netns_enter(host_fd);
 	json_object_put(ipam);

@@ -113,12 +113,14 @@ int cni_check(const struct cni_call *call, struct cni_conf *conf)
 	if (conf->ipam_type && ipam_exec(call, conf, "CHECK", NULL))
 		return -1;
 	host_fd = netns_open("/proc/self/ns/net");
+	if (host_fd < 0)
+		return cni_fail(CNI_ERR_INTERNAL, "cannot open our own namespace: %s",
+				strerror(-host_fd));
 	pod_fd = netns_open(call->netns);
-	if (pod_fd < 0 || host_fd < 0) {
-		if (host_fd >= 0)
-			close(host_fd);
-		return cni_fail(CNI_ERR_ENV, "CNI_NETNS: cannot open %s: %s", call->netns,
-				strerror(-pod_fd));
+	if (pod_fd < 0) {
+		close(host_fd);
+		return cni_fail(CNI_ERR_ENV, "CNI_NETNS: %s is not a network namespace: %s",
+				call->netns, strerror(-pod_fd));
 	}
 	ret = netns_enter(pod_fd);
 	if (!ret)

@@ -12,6 +12,7 @@
 /* The CNI spec's error codes; reference plugins use 999 for everything else. */
 enum cni_code {
 	CNI_ERR_VERSION = 1,		/* incompatible CNI version */
+	CNI_ERR_UNSUPPORTED_FIELD = 2,	/* a valid field we do not support */
 	CNI_ERR_UNKNOWN_CONTAINER = 3,
 	CNI_ERR_ENV = 4,		/* invalid necessary environment variables */
 	CNI_ERR_IO = 5,
@@ -57,6 +58,7 @@ struct cni_conf {
 
 /* The spec versions we speak, oldest first, NULL-terminated. */
 extern const char *const cni_versions[];
+bool cni_version_supported(const char *v);
 /* a < b as spec versions ("0.3.1" < "0.4.0" < "1.0.0"). */
 bool cni_version_older(const char *a, const char *b);
 

@@ -16,6 +16,16 @@
 
 const char *const cni_versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", NULL };
 
+bool cni_version_supported(const char *v)
+{
+	int i;
+
+	for (i = 0; v && cni_versions[i]; i++)
+		if (!strcmp(cni_versions[i], v))
+			return true;
+	return false;
+}
+
 bool cni_version_older(const char *a, const char *b)
 {
 	unsigned int x[3] = {}, y[3] = {}, i;
@@ -107,8 +117,10 @@ static int get_choice(json_object *obj, const char *key, const char *const *name
 	const char *s = NULL;
 	int i;
 
-	if (get_string(obj, key, &s) || !s)
-		return s ? -1 : 0;
+	if (get_string(obj, key, &s))
+		return -1;
+	if (!s)
+		return 0;
 	i = xbond_choice_parse(names, s);
 	if (i < 0) {
 		char list[128] = "";
@@ -167,7 +179,12 @@ static int parse_links(json_object *root, struct cni_conf *conf, bool full)
 		}
 		for (j = 0; j < conf->n_links; j++)
 			if (!strcmp(conf->links[j].name, s))
-				return full ? cni_fail(CNI_ERR_CONFIG, "links: %s is listed twice", s) : 0;
+				break;
+		if (j < conf->n_links) {
+			if (!full)
+				continue;
+			return cni_fail(CNI_ERR_CONFIG, "links: %s is listed twice", s);
+		}
 		snprintf(conf->links[conf->n_links++].name, IF_NAMESIZE, "%s", s);
 		if (full && parse_weight(link, s, &conf->req))
 			return -1;
@@ -186,7 +203,8 @@ static int parse_arp_targets(json_object *root, struct xbond_request *req)
 		return 0;
 	buf[0] = '\0';
 	if (json_object_is_type(v, json_type_string)) {
-		snprintf(buf, sizeof(buf), "%s", json_object_get_string(v));
+		if (snprintf(buf, sizeof(buf), "%s", json_object_get_string(v)) >= (int)sizeof(buf))
+			return bad("arpIpTarget", "too long");
 	} else if (json_object_is_type(v, json_type_array)) {
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++) {
@@ -194,8 +212,10 @@ static int parse_arp_targets(json_object *root, struct xbond_request *req)
 
 			if (!json_object_is_type(t, json_type_string))
 				return bad("arpIpTarget", "must be IPv4 addresses as strings");
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
-				 i ? "," : "", json_object_get_string(t));
+			if (snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+				     i ? "," : "", json_object_get_string(t)) >=
+			    (int)(sizeof(buf) - strlen(buf)))
+				return bad("arpIpTarget", "too long");
 		}
 	} else {
 		return bad("arpIpTarget", "must be a list of IPv4 addresses");
@@ -226,8 +246,8 @@ static int parse_mode(json_object *root, struct xbond_request *req)
 		return 0;
 	if (!strcmp(s, "802.3ad") || !strcmp(s, "balance-tlb") || !strcmp(s, "balance-alb") ||
 	    !strcmp(s, "4") || !strcmp(s, "5") || !strcmp(s, "6"))
-		return cni_fail(CNI_ERR_CONFIG, "mode: %s is not implemented by xbond yet "
-				"(known: %s)", s, xbond_mode_choices());
+		return cni_fail(CNI_ERR_UNSUPPORTED_FIELD, "mode: %s is not implemented by "
+				"xbond yet (known: %s)", s, xbond_mode_choices());
 	return cni_fail(CNI_ERR_CONFIG, "mode: unknown mode '%s' (known: %s)", s,
 			xbond_mode_choices());
 }
@@ -254,8 +274,8 @@ static int parse_bond(json_object *root, struct cni_conf *conf)
 	if (get_uint(root, "failOverMac", 0, 2, &v))
 		return -1;
 	if (v)
-		return cni_fail(CNI_ERR_CONFIG, "failOverMac: only 0 is supported: every member "
-				"carries the bond's MAC");
+		return cni_fail(CNI_ERR_UNSUPPORTED_FIELD, "failOverMac: %d is not supported, "
+				"only 0: every member carries the bond's MAC", v);
 	if (get_uint(root, "mtu", 68, 65535, &v))
 		return -1;
 	req->mtu = field(root, "mtu") ? (unsigned int)v : 0;
@@ -321,7 +341,6 @@ int cni_conf_parse(const struct cni_call *call, struct cni_conf *conf, bool full
 	struct json_tokener *tok = json_tokener_new();
 	json_object *root;
 	const char *name = NULL;
-	int i;
 
 	memset(conf, 0, sizeof(*conf));
 	conf->monitor = true;
@@ -329,8 +348,9 @@ int cni_conf_parse(const struct cni_call *call, struct cni_conf *conf, bool full
 	if (!tok)
 		return cni_fail(CNI_ERR_INTERNAL, "out of memory");
 	root = json_tokener_parse_ex(tok, call->config, call->config_len);
-	if (root && tok->char_offset < (int)call->config_len &&
-	    call->config[tok->char_offset + strspn(call->config + tok->char_offset, " \t\r\n")]) {
+	if (root && json_tokener_get_parse_end(tok) < call->config_len &&
+	    call->config[json_tokener_get_parse_end(tok) +
+			 strspn(call->config + json_tokener_get_parse_end(tok), " \t\r\n")]) {
 		json_object_put(root);
 		root = NULL;
 	}
@@ -350,15 +370,12 @@ int cni_conf_parse(const struct cni_call *call, struct cni_conf *conf, bool full
 
 	if (get_string(root, "cniVersion", &conf->version))
 		goto lenient;
-	for (i = 0; conf->version && cni_versions[i] &&
-		    strcmp(cni_versions[i], conf->version); i++)
-		;
 	if (!conf->version)
 		bad("cniVersion", "missing");
-	else if (!cni_versions[i])
+	else if (!cni_version_supported(conf->version))
 		cni_fail(CNI_ERR_VERSION, "cniVersion %s is not supported "
 			 "(supported: 0.3.0, 0.3.1, 0.4.0, 1.0.0)", conf->version);
-	if (!conf->version || !cni_versions[i])
+	if (!cni_version_supported(conf->version))
 		goto lenient;
 	if (get_string(root, "name", &name))
 		goto lenient;

@@ -14,6 +14,7 @@
 #include "maps/xbond_abi.h"
 #include "cni.h"
 #include "ipam.h"
+#include "log.h"
 #include "monitor_ctl.h"
 #include "ops.h"
 #include "pins.h"
@@ -63,30 +64,39 @@ static void drop_stale_pins(const struct sandbox_state *st, const char *ifname)
 	rmdir(ns_dir);		/* if no other bond was there */
 }
 
-/* In the pod: the bond goes, the links go home. */
+/*
+ * In the pod: the bond goes, and the links go home if ADD recorded moving
+ * them into this very namespace (st). Reached through the monitor (by_monitor),
+ * the namespace must be the recorded one for anything to be done.
+ */
 static int release_in_pod(const struct cni_call *call, const struct cni_conf *conf,
-			  const struct sandbox_state *st, int host_fd)
+			  const struct sandbox_state *st, bool by_monitor, int host_fd,
+			  bool *gave_back)
 {
 	char dir[PATH_MAX];
 	struct xbond_handle h;
 	__u64 cookie = 0;
+	bool ours;
 	int lock, ret = 0;
 
-	/* Reached through the monitor: make sure the namespace was not reused. */
-	if (st && (xbond_netns_cookie(&cookie) || cookie != st->netns_cookie))
+	ours = st && !xbond_netns_cookie(&cookie) && cookie == st->netns_cookie;
+	if (by_monitor && !ours)
 		return 0;
 	lock = xbond_lock(10 * 1000);
 	if (lock == -EWOULDBLOCK)
 		return cni_fail(CNI_ERR_TRY_AGAIN, "another xbond user holds the pod's lock");
+	xbond_log_forget();
 	if (!bond_find(call->ifname, &h) && bond_detach(&h))
 		ret = cni_fail_logged(CNI_ERR_INTERNAL, "cannot remove the bond");
 	/* The pod is going: its monitor's files and empty pin directory go too. */
-	xbond_monitor_forget(call->ifname);
+	if (!ret)
+		xbond_monitor_forget(call->ifname);
 	if (!xbond_netns_dir(dir, sizeof(dir)))
 		rmdir(dir);
 	if (lock >= 0)
 		xbond_unlock(lock);
-	if (!conf->links_in_container && links_move(conf, host_fd))
+	*gave_back = ours && !conf->links_in_container;
+	if (*gave_back && links_move(conf, host_fd))
 		ret = -1;
 	return ret;
 }
@@ -94,7 +104,7 @@ static int release_in_pod(const struct cni_call *call, const struct cni_conf *co
 int cni_del(const struct cni_call *call, struct cni_conf *conf)
 {
 	struct sandbox_state st;
-	bool have_state = !state_load(call, &st), by_monitor = false;
+	bool have_state = !state_load(call, &st), by_monitor = false, gave_back = false;
 	int host_fd, pod_fd = -ENOENT, ret = 0;
 
 	host_fd = netns_open("/proc/self/ns/net");
@@ -112,17 +122,18 @@ int cni_del(const struct cni_call *call, struct cni_conf *conf)
 	if (pod_fd >= 0) {
 		ret = netns_enter(pod_fd);
 		if (!ret)
-			ret = release_in_pod(call, conf, by_monitor ? &st : NULL, host_fd);
+			ret = release_in_pod(call, conf, have_state ? &st : NULL, by_monitor,
+					     host_fd, &gave_back);
 		if (netns_enter(host_fd))
 			ret = -1;
 		close(pod_fd);
 	}
 	close(host_fd);
-	if (have_state && !conf->links_in_container)
+	if (gave_back)
 		links_set_up(conf, st.links_up);
 	/*
-	 * Without our state, no ADD finished (its failure already released the
-	 * lease): an IPAM plugin that cannot take this config must not fail DEL.
+	 * Without our state, no ADD got as far as changing anything: an IPAM
+	 * plugin that cannot take this config must not fail DEL.
 	 */
 	if (conf->ipam_type && ipam_exec(call, conf, "DEL", NULL)) {
 		if (have_state)

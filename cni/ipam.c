@@ -83,8 +83,17 @@ static int run(const char *path, char **env, const char *in, size_t in_len, char
 	}
 	close(to_child[0]);
 	close(from_child[1]);
-	/* Configs are far smaller than a pipe buffer: write it all, then read. */
-	while (pid > 0 && in_len && (n = write(to_child[1], in, in_len)) > 0) {
+	/*
+	 * Plugins read all of stdin before they answer, so write it all, then
+	 * read. One that stops reading (EPIPE; SIGPIPE is ignored) is judged
+	 * by its exit status and output.
+	 */
+	while (pid > 0 && in_len) {
+		n = write(to_child[1], in, in_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		in += n;
 		in_len -= n;
 	}
@@ -118,8 +127,8 @@ static int plugin_error(const char *type, const char *out, int status)
 
 	if (err && json_object_object_get_ex(err, "code", &code) &&
 	    json_object_object_get_ex(err, "msg", &msg))
-		ret = cni_fail(json_object_get_int(code), "ipam %s: %s", type,
-			       json_object_get_string(msg));
+		ret = cni_fail(json_object_get_int(code) > 0 ? json_object_get_int(code) :
+			       CNI_ERR_INTERNAL, "ipam %s: %s", type, json_object_get_string(msg));
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		ret = cni_fail(CNI_ERR_INTERNAL, "ipam %s: cannot run it", type);
 	else
@@ -197,6 +206,14 @@ static int cidr_parse(const char *s, struct cidr *c, bool want_len)
 	return 0;
 }
 
+static void cidr_mask(struct cidr *c)
+{
+	unsigned int i, bits = c->len;
+
+	for (i = 0; i < 16; i++, bits = bits > 8 ? bits - 8 : 0)
+		c->addr[i] &= bits >= 8 ? 0xff : (0xff00 >> bits) & 0xff;
+}
+
 static const char *str_field(json_object *obj, const char *key)
 {
 	json_object *v;
@@ -250,7 +267,8 @@ int ipam_apply(json_object *result, int ifindex)
 		if (cidr_parse(dst, &c, true))
 			return cni_fail(CNI_ERR_DECODE, "ipam: route '%s' is not a prefix",
 					dst ? dst : "(none)");
-		if (!cidr_parse(str_field(route, "gw"), &gw, false))
+		cidr_mask(&c);	/* the kernel takes no host bits in a route */
+		if (!cidr_parse(str_field(route, "gw"), &gw, false) && gw.family == c.family)
 			via = &gw;
 		else if (c.family == AF_INET && gw4.family)
 			via = &gw4;

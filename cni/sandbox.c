@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 #include "monitor_ctl.h"
 #include "nl.h"
 #include "sandbox.h"
@@ -17,9 +21,18 @@
 
 int netns_open(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct statfs sfs;
 
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	/* Only a network namespace: never block on a FIFO or poke a device. */
+	if (fstatfs(fd, &sfs) || sfs.f_type != NSFS_MAGIC ||
+	    ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
 }
 
 int netns_enter(int fd)
@@ -73,25 +86,29 @@ void links_set_up(const struct cni_conf *conf, __u32 mask)
 			nl_link_set(link.ifindex, &up);
 }
 
-/* STATE_DIR/<container id>.<ifname>; both were checked to be plain names. */
-static int state_path(const struct cni_call *call, char *buf, size_t len)
+/*
+ * STATE_DIR/<container id>:<ifname>. Neither may hold ':' or '/', and a
+ * container id cannot start with '.', which marks temporary files.
+ */
+static int state_path(const struct cni_call *call, const char *prefix, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s/%s.%s", STATE_DIR, call->container_id, call->ifname);
+	int n = snprintf(buf, len, "%s/%s%s:%s", STATE_DIR, prefix, call->container_id,
+			 call->ifname);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
 int state_save(const struct cni_call *call, const struct sandbox_state *st)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	char path[PATH_MAX], tmp[PATH_MAX];
 	FILE *f;
 
-	if (state_path(call, path, sizeof(path)))
+	if (state_path(call, "", path, sizeof(path)) ||
+	    state_path(call, ".", tmp, sizeof(tmp)))
 		return -ENAMETOOLONG;
 	if ((mkdir(XBOND_RUN_DIR, 0755) && errno != EEXIST) ||
 	    (mkdir(STATE_DIR, 0700) && errno != EEXIST))
 		return -errno;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
@@ -111,7 +128,7 @@ int state_load(const struct cni_call *call, struct sandbox_state *st)
 	FILE *f;
 	int n;
 
-	if (state_path(call, path, sizeof(path)))
+	if (state_path(call, "", path, sizeof(path)))
 		return -ENAMETOOLONG;
 	f = fopen(path, "re");
 	if (!f)
@@ -126,6 +143,6 @@ void state_remove(const struct cni_call *call)
 {
 	char path[PATH_MAX];
 
-	if (!state_path(call, path, sizeof(path)))
+	if (!state_path(call, "", path, sizeof(path)))
 		unlink(path);
 }

@@ -6,6 +6,7 @@
  * result or a spec error, as JSON on stdout.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,12 +75,15 @@ static int print_version(void)
 	return 0;
 }
 
-/* The spec's container id: letters, digits, '_', '.', '-', starting with a letter or digit. */
+/*
+ * The spec's container id: letters, digits, '_', '.', '-', starting with a
+ * letter or digit; at most 200, so that it makes a file name.
+ */
 static bool container_id_valid(const char *id)
 {
 	size_t len = strlen(id);
 
-	return len && len <= 256 && strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	return len && len <= 200 && strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					   "0123456789_.-") == len &&
 	       id[0] != '.' && id[0] != '-' && id[0] != '_';
 }
@@ -163,6 +167,8 @@ int main(void)
 
 	xbond_prog_name = "xbond";
 	xbond_log_libbpf();
+	/* An IPAM plugin that exits early must not kill us halfway through ADD. */
+	signal(SIGPIPE, SIG_IGN);
 	if (read_env(&call))
 		return print_error("1.0.0");
 	if (!strcmp(call.command, "VERSION"))
@@ -182,7 +188,7 @@ int main(void)
 			ret = cni_check(&call, &conf);
 	}
 	if (ret)
-		print_error(conf.version ? conf.version : "1.0.0");
+		print_error(cni_version_supported(conf.version) ? conf.version : "1.0.0");
 	cni_conf_free(&conf);
 	free(config);
 	return ret ? 1 : 0;

@@ -27,6 +27,11 @@ static void vlog(enum xbond_log_level level, const char *fmt, va_list ap)
 	vfprintf(stderr, fmt, ap);
 }
 
+void xbond_log_forget(void)
+{
+	last_warning[0] = '\0';
+}
+
 const char *xbond_log_last(void)
 {
 	return last_warning;

@@ -16,6 +16,7 @@ void xbond_log(enum xbond_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The last warning logged (shown or not), without its newline; "" if none. */
 const char *xbond_log_last(void);
+void xbond_log_forget(void);
 /* Route libbpf's messages through xbond_log, one level quieter. */
 void xbond_log_libbpf(void);
 

@@ -21,30 +21,30 @@
 #define XBOND_SBINDIR	"/usr/local/sbin"
 #endif
 
-/* XBOND_RUN_DIR/<netns inode>/<name>.<ext>, with the directories made. */
+/* XBOND_RUN_DIR/<netns inode>/<name>.<ext>, with the directories made if create. */
 static int run_path_in(unsigned long ino, const char *name, const char *ext, char *buf,
-		       size_t len)
+		       size_t len, bool create)
 {
 	int n;
 
-	if (mkdir(XBOND_RUN_DIR, 0755) && errno != EEXIST)
+	if (create && mkdir(XBOND_RUN_DIR, 0755) && errno != EEXIST)
 		return -errno;
 	n = snprintf(buf, len, "%s/%lu", XBOND_RUN_DIR, ino);
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
-	if (mkdir(buf, 0755) && errno != EEXIST)
+	if (create && mkdir(buf, 0755) && errno != EEXIST)
 		return -errno;
 	n = snprintf(buf, len, "%s/%lu/%s.%s", XBOND_RUN_DIR, ino, name, ext);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static int run_path(const char *name, const char *ext, char *buf, size_t len)
+static int run_path(const char *name, const char *ext, char *buf, size_t len, bool create)
 {
 	struct stat st;
 
 	if (stat("/proc/self/ns/net", &st))
 		return -errno;
-	return run_path_in(st.st_ino, name, ext, buf, len);
+	return run_path_in(st.st_ino, name, ext, buf, len, create);
 }
 
 static pid_t read_pid(int fd)
@@ -61,7 +61,7 @@ int xbond_pidfile_hold(const char *name, pid_t *holder)
 	char path[PATH_MAX], buf[32];
 	int fd, ret, n;
 
-	ret = run_path(name, "pid", path, sizeof(path));
+	ret = run_path(name, "pid", path, sizeof(path), true);
 	if (ret)
 		return ret;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -100,14 +100,15 @@ pid_t xbond_monitor_pid(const char *name)
 {
 	char path[PATH_MAX];
 
-	return run_path(name, "pid", path, sizeof(path)) ? 0 : locked_pid(path);
+	return run_path(name, "pid", path, sizeof(path), false) ? 0 : locked_pid(path);
 }
 
 pid_t xbond_monitor_pid_in(unsigned long netns_ino, const char *name)
 {
 	char path[PATH_MAX];
 
-	return run_path_in(netns_ino, name, "pid", path, sizeof(path)) ? 0 : locked_pid(path);
+	return run_path_in(netns_ino, name, "pid", path, sizeof(path), false) ? 0 :
+	       locked_pid(path);
 }
 
 /* Poll (10 ms steps) until the monitor for name is running (want) or not. */
@@ -148,7 +149,7 @@ int xbond_monitor_start(const char *name)
 
 	ret = exe_dir_path("xbondmon", exe, sizeof(exe));
 	if (!ret)
-		ret = run_path(name, "log", log_path, sizeof(log_path));
+		ret = run_path(name, "log", log_path, sizeof(log_path), true);
 	if (ret)
 		return ret;
 	/* A CNI plugin lives in the runtime's plugin directory, not next to it. */
@@ -169,7 +170,10 @@ int xbond_monitor_start(const char *name)
 		setsid();
 		if (fork())
 			_exit(0);
+		/* Keep none of the caller's fds: a runtime waits for its pipes' EOF. */
 		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd < 0)
+			fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
@@ -177,6 +181,7 @@ int xbond_monitor_start(const char *name)
 		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd >= 0)
 			dup2(fd, STDIN_FILENO);
+		close_range(3, ~0U, 0);
 		execl(exe, "xbondmon", "--name", name, (char *)NULL);
 		_exit(127);
 	}
@@ -204,10 +209,12 @@ void xbond_monitor_forget(const char *name)
 {
 	char path[PATH_MAX];
 
-	if (!run_path(name, "pid", path, sizeof(path)))
-		unlink(path);
-	if (!run_path(name, "log", path, sizeof(path)))
-		unlink(path);
+	if (run_path(name, "pid", path, sizeof(path), false))
+		return;
+	unlink(path);
+	if (run_path(name, "log", path, sizeof(path), false))
+		return;
+	unlink(path);
 	*strrchr(path, '/') = '\0';
 	rmdir(path);	/* if no other bond's files are there */
 }

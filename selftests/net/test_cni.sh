@@ -85,8 +85,8 @@ check "the links moved into the pod" sh -c "! ip -n $H link show h0 2>/dev/null 
 check "a monitor runs for the pod's bond" wait_for 2 monitor_pid "$POD"
 check "ping the peer through the bridge" \
 	ip netns exec "$POD" ping -c 3 -i 0.05 -W 1 10.85.0.1
-check "ADD again for the same links fails cleanly" \
-	test "$(conf | error_code cni ADD "$PODNS")" = 7
+check "ADD again for the same container and interface is refused" \
+	test "$(conf | error_code cni ADD "$PODNS")" = 999
 check "... and the bond still works" ip netns exec "$POD" ping -c 1 -W 1 10.85.0.1
 
 # Failover inside the pod, with no step from the user.
@@ -207,6 +207,7 @@ bad "CNI_CONTAINERID with a slash: code 4" 4 error_code env_call CNI_COMMAND=ADD
 	CNI_CONTAINERID=../x CNI_NETNS="$PODNS" CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni
 bad "a netns path that does not exist: code 4" 4 \
 	error_code cni_in "$(conf)" ADD "/run/netns/xbt-nosuch-$SUFFIX"
+bad "a netns path that is a plain file: code 4" 4 error_code cni_in "$(conf)" ADD "$DATA/ping"
 bad_conf() { # NAME WANT_CODE STDIN
 	local name=$1 want=$2
 	bad "$name: code $want" "$want" error_code cni_in "$3" ADD "$PODNS"
@@ -220,7 +221,7 @@ bad "stdin is a JSON array: code 6" 6 error_code cni_in '[1, 2]' ADD "$PODNS"
 bad_conf "no cniVersion" 7 "$(conf 'del(.cniVersion)')"
 bad_conf "an unsupported cniVersion" 1 "$(conf '.cniVersion = "9.9.9"')"
 bad_conf "unknown mode" 7 "$(conf '.mode = "balance-fast"')"
-bad_conf "mode 802.3ad, not implemented yet" 7 "$(conf '.mode = "802.3ad"')"
+bad_conf "mode 802.3ad, not implemented yet" 2 "$(conf '.mode = "802.3ad"')"
 bad_conf "unknown xmitHashPolicy" 7 "$(conf '.xmitHashPolicy = "encap3+4"')"
 bad_conf "one link" 7 "$(conf '.links = [{"name": "h0"}]')"
 bad_conf "no links" 7 "$(conf 'del(.links)')"
@@ -228,7 +229,8 @@ bad_conf "a link listed twice" 7 "$(conf '.links = [{"name": "h0"}, {"name": "h0
 bad_conf "a link without a name" 7 "$(conf '.links = [{"name": "h0"}, {"nom": "h1"}]')"
 bad_conf "a link that does not exist" 7 "$(conf '.links[1].name = "nosuch0"')"
 bad_conf "linksInContainer with links in the host" 7 "$(conf '.linksInContainer = true')"
-bad_conf "failOverMac 1" 7 "$(conf '.failOverMac = 1')"
+bad_conf "failOverMac 1, not supported" 2 "$(conf '.failOverMac = 1')"
+bad_conf "arpValidate not a string" 7 "$(conf '.arpValidate = 5')"
 bad_conf "miimon not a number" 7 "$(conf '.miimon = "fast"')"
 bad_conf "mtu out of range" 7 "$(conf '.mtu = 20')"
 bad_conf "a weight out of range" 7 "$(conf '.links[1].weight = 256')"
@@ -241,11 +243,26 @@ bad_conf "host-local refuses its config: its error passed on" 999 \
 msg=$(cni_in "$(conf '.ipam.subnet = "x"')" ADD "$PODNS" 2>/dev/null | jq -r .msg)
 check "... with its message: $msg" grep -q '^ipam host-local: invalid CIDR' <(echo "$msg")
 
-# A failure after the links moved and IPAM gave a lease: all of it is undone.
+# Failures after the links moved: all of it is undone.
 ip -n "$POD" link add eth0 type veth peer name eth0p
 code=$(error_code cni_in "$(conf)" ADD "$PODNS")
 ip -n "$POD" link del eth0
-bad "a late failure (eth0 exists in the pod) undoes links and lease" 999 echo "$code"
+bad "a failure making the bond (eth0 exists in the pod) undoes the moves" 999 echo "$code"
 check "... and the runtime's DEL after it succeeds" cni_in "$(conf)" DEL "$PODNS"
+unreachable='.ipam.routes = [{"dst": "10.99.0.0/16", "gw": "10.200.0.1"}]'
+bad "a failure after IPAM (a route the kernel refuses) releases the lease too" 999 \
+	error_code cni_in "$(conf "$unreachable")" ADD "$PODNS"
+check "... and the runtime's DEL after it succeeds" cni_in "$(conf "$unreachable")" DEL "$PODNS"
+
+# A pod with a link of a member's name: ADD refuses, and DEL moves nothing.
+ip -n "$POD" link add h0 type veth peer name h0p
+bad "a member's name already in the pod: code 7" 7 error_code cni_in "$(conf)" ADD "$PODNS"
+del_moves_nothing() {
+	cni_in "$(conf)" DEL "$PODNS" && ip -n "$POD" link show h0p && ip -n "$POD" link show h0 &&
+		ip -n "$H" link show h0
+}
+check "... the runtime's DEL leaves the pod's h0 and the host's h0 where they are" \
+	del_moves_nothing
+ip -n "$POD" link del h0
 
 exit $FAILED
