@@ -19,7 +19,7 @@ pass=(--rate "$RATE" --time "$TIME" --out "$OUT")
 ((QUICK)) && pass+=(--quick)
 : >"$OUT/raw.jsonl"
 
-jq -n --arg date "$(date -u '+%Y-%m-%d %H:%M UTC')" --arg command "bench/run.sh $*" \
+jq -n --arg date "$(date -u '+%Y-%m-%d %H:%M UTC')" --arg command "bench/run.sh${*:+ $*}" \
 	--arg machine "Linux $(uname -r) $(uname -m), $(nproc) CPUs ($(awk -F': ' \
 		'/^model name/ { print $2; exit }' /proc/cpuinfo)), $(. /etc/os-release; echo "$PRETTY_NAME")" \
 	--arg rate "$RATE" --argjson time "$TIME" --argjson quick "$QUICK" \
