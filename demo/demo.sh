@@ -28,7 +28,10 @@ cleanup() {
 	for n in $A $B; do
 		ip netns pids $n 2>/dev/null | xargs -r kill 2>/dev/null
 		"$XBONDLOAD" --netns $n --detach 2>/dev/null
+		ino=$(stat -L -c %i /run/netns/$n 2>/dev/null)
 		ip netns del $n 2>/dev/null
+		# The pin and log directories of a namespace that is gone.
+		[ -n "$ino" ] && rm -rf /sys/fs/bpf/xbond/$ino /run/xbond/$ino
 	done
 }
 trap cleanup EXIT

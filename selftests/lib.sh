@@ -64,7 +64,7 @@ cleanup() {
 		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
 		ino=$(stat -L -c %i "/run/netns/$n" 2>/dev/null)
 		ip netns del "$n" 2>/dev/null
-		[ -n "$ino" ] && rm -rf "/sys/fs/bpf/xbond/$ino"
+		[ -n "$ino" ] && rm -rf "/sys/fs/bpf/xbond/$ino" "/run/xbond/$ino"
 	done
 	NAMESPACES=()
 }
