@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include "log.h"
 #include "monitor.h"
 #include "monitor_ctl.h"
@@ -61,6 +62,8 @@ void monitor_note_failover(struct monitor *mon, const char *reason)
 		 "%s", reason);
 	xbond_write_bond(&mon->h);
 }
+
+#define XBOND_MONITOR_NICE	(-10)
 
 int main(int argc, char **argv)
 {
@@ -133,6 +136,11 @@ int main(int argc, char **argv)
 		pr_warn("%s: cannot take the pid file: %s\n", mon.name, strerror(-pidfd));
 		return 1;
 	}
+	/*
+	 * Until we publish, frames go to a member with no carrier: a busy CPU
+	 * must not delay our wakeup. Best effort, as the kernel's miimon work.
+	 */
+	setpriority(PRIO_PROCESS, 0, XBOND_MONITOR_NICE);
 	mon.active = mon.h.bond.active;
 	mon.active_since_ns = xbond_now_ns();
 	monitor_log(&mon, "monitor started", "-", monitor_link_events ?
