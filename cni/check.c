@@ -112,15 +112,13 @@ int cni_check(const struct cni_call *call, struct cni_conf *conf)
 		return cni_fail(CNI_ERR_CONFIG, "prevResult: CHECK needs the result of ADD");
 	if (conf->ipam_type && ipam_exec(call, conf, "CHECK", NULL))
 		return -1;
-	host_fd = netns_open("/proc/self/ns/net");
+	host_fd = netns_self();
 	if (host_fd < 0)
-		return cni_fail(CNI_ERR_INTERNAL, "cannot open our own namespace: %s",
-				strerror(-host_fd));
-	pod_fd = netns_open(call->netns);
+		return -1;
+	pod_fd = netns_pod(call);
 	if (pod_fd < 0) {
 		close(host_fd);
-		return cni_fail(CNI_ERR_ENV, "CNI_NETNS: %s is not a network namespace: %s",
-				call->netns, strerror(-pod_fd));
+		return -1;
 	}
 	ret = netns_enter(pod_fd);
 	if (!ret)

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include "maps/xbond_abi.h"
 #include "cni.h"
 #include "enslave.h"
@@ -141,10 +140,8 @@ static int parse_weight(json_object *link, const char *name, struct xbond_reques
 
 	if (get_uint(link, "weight", 1, 255, &w))
 		return -1;
-	if (w) {
-		snprintf(req->weights[req->n_weights].name, IF_NAMESIZE, "%s", name);
-		req->weights[req->n_weights++].weight = w;
-	}
+	if (w && xbond_request_weight(req, name, w))
+		return cni_fail_logged(CNI_ERR_CONFIG, "links: too many weights");
 	return 0;
 }
 
@@ -196,15 +193,14 @@ static int parse_links(json_object *root, struct cni_conf *conf, bool full)
 static int parse_arp_targets(json_object *root, struct xbond_request *req)
 {
 	json_object *v = field(root, "arpIpTarget");
-	char buf[512], *tok, *save = NULL;
-	size_t i, n;
+	char buf[512] = "";
+	const char *list = buf;
+	size_t i, n, used;
 
 	if (!v)
 		return 0;
-	buf[0] = '\0';
 	if (json_object_is_type(v, json_type_string)) {
-		if (snprintf(buf, sizeof(buf), "%s", json_object_get_string(v)) >= (int)sizeof(buf))
-			return bad("arpIpTarget", "too long");
+		list = json_object_get_string(v);
 	} else if (json_object_is_type(v, json_type_array)) {
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++) {
@@ -212,23 +208,16 @@ static int parse_arp_targets(json_object *root, struct xbond_request *req)
 
 			if (!json_object_is_type(t, json_type_string))
 				return bad("arpIpTarget", "must be IPv4 addresses as strings");
-			if (snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
-				     i ? "," : "", json_object_get_string(t)) >=
-			    (int)(sizeof(buf) - strlen(buf)))
+			used = strlen(buf);
+			if (snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? "," : "",
+				     json_object_get_string(t)) >= (int)(sizeof(buf) - used))
 				return bad("arpIpTarget", "too long");
 		}
 	} else {
 		return bad("arpIpTarget", "must be a list of IPv4 addresses");
 	}
-	req->have_arp_targets = true;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (req->n_arp_targets == XBOND_MAX_ARP_TARGETS)
-			return cni_fail(CNI_ERR_CONFIG, "arpIpTarget: at most %d targets",
-					XBOND_MAX_ARP_TARGETS);
-		if (inet_pton(AF_INET, tok, &req->arp_targets[req->n_arp_targets++]) != 1)
-			return cni_fail(CNI_ERR_CONFIG, "arpIpTarget: '%s' is not an IPv4 address",
-					tok);
-	}
+	if (xbond_request_arp_targets(req, list, "arpIpTarget"))
+		return cni_fail_logged(CNI_ERR_CONFIG, "arpIpTarget: invalid");
 	return 0;
 }
 

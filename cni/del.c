@@ -107,10 +107,9 @@ int cni_del(const struct cni_call *call, struct cni_conf *conf)
 	bool have_state = !state_load(call, &st), by_monitor = false, gave_back = false;
 	int host_fd, pod_fd = -ENOENT, ret = 0;
 
-	host_fd = netns_open("/proc/self/ns/net");
+	host_fd = netns_self();
 	if (host_fd < 0)
-		return cni_fail(CNI_ERR_INTERNAL, "cannot open our own namespace: %s",
-				strerror(-host_fd));
+		return -1;
 	if (call->netns && *call->netns)
 		pod_fd = netns_open(call->netns);
 	if (pod_fd < 0 && have_state) {

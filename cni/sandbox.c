@@ -35,6 +35,26 @@ int netns_open(const char *path)
 	return fd;
 }
 
+int netns_self(void)
+{
+	int fd = netns_open("/proc/self/ns/net");
+
+	if (fd < 0)
+		return cni_fail(CNI_ERR_INTERNAL, "cannot open our own namespace: %s",
+				strerror(-fd));
+	return fd;
+}
+
+int netns_pod(const struct cni_call *call)
+{
+	int fd = netns_open(call->netns);
+
+	if (fd < 0)
+		return cni_fail(CNI_ERR_ENV, "CNI_NETNS: %s is not a network namespace: %s",
+				call->netns, strerror(-fd));
+	return fd;
+}
+
 int netns_enter(int fd)
 {
 	if (setns(fd, CLONE_NEWNET))

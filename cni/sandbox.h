@@ -8,6 +8,9 @@
 
 /* An fd for the network namespace at path (O_CLOEXEC), or -errno. */
 int netns_open(const char *path);
+/* Our own namespace, and CNI_NETNS's: an fd, or -1 with the error recorded. */
+int netns_self(void);
+int netns_pod(const struct cni_call *call);
 /* Make fd's namespace the current one; a message and -1 on failure. */
 int netns_enter(int fd);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
 #include <linux/types.h>
 #include "maps/xbond_abi.h"
 #include "attach.h"
@@ -22,6 +23,40 @@ void xbond_request_init(struct xbond_request *req, const char *name)
 		.arp_all_targets = -1, .primary_reselect = -1, .num_grat_arp = -1,
 	};
 	snprintf(req->name, sizeof(req->name), "%s", name);
+}
+
+int xbond_request_arp_targets(struct xbond_request *req, const char *list, const char *what)
+{
+	char buf[512], *tok, *save = NULL;
+
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf)) {
+		pr_warn("%s: too long\n", what);
+		return -EINVAL;
+	}
+	req->have_arp_targets = true;
+	req->n_arp_targets = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (req->n_arp_targets == XBOND_MAX_ARP_TARGETS) {
+			pr_warn("%s: at most %d targets\n", what, XBOND_MAX_ARP_TARGETS);
+			return -EINVAL;
+		}
+		if (inet_pton(AF_INET, tok, &req->arp_targets[req->n_arp_targets++]) != 1) {
+			pr_warn("%s: '%s' is not an IPv4 address\n", what, tok);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int xbond_request_weight(struct xbond_request *req, const char *name, unsigned int weight)
+{
+	if (req->n_weights == XBOND_LIST_MAX) {
+		pr_warn("--weight: too many members\n");
+		return -EINVAL;
+	}
+	snprintf(req->weights[req->n_weights].name, IF_NAMESIZE, "%s", name);
+	req->weights[req->n_weights++].weight = weight;
+	return 0;
 }
 
 int name_list_parse(struct name_list *list, const char *arg, const char *option)

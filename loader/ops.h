@@ -55,6 +55,11 @@ struct xbond_request {
 /* Everything unchanged/default, for the bond called name. */
 void xbond_request_init(struct xbond_request *req, const char *name);
 
+/* "10.0.0.1,10.0.0.2" into req's ARP targets; what names the option in messages. */
+int xbond_request_arp_targets(struct xbond_request *req, const char *list, const char *what);
+/* Add a member's weight (1 to 255) to req. */
+int xbond_request_weight(struct xbond_request *req, const char *name, unsigned int weight);
+
 /* Parse "a,b,c" into list. Returns 0 or -EINVAL with a message printed. */
 int name_list_parse(struct name_list *list, const char *arg, const char *option);
 

@@ -175,26 +175,6 @@ static int parse_choice(const char *arg, const char *option, const char *const *
 	return -1;
 }
 
-static int parse_targets(const char *arg, struct xbond_request *req)
-{
-	char buf[256], *tok, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", arg);
-	req->have_arp_targets = true;
-	req->n_arp_targets = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (req->n_arp_targets == XBOND_MAX_ARP_TARGETS) {
-			pr_warn("--arp-ip-target: at most %d targets\n", XBOND_MAX_ARP_TARGETS);
-			return -EINVAL;
-		}
-		if (inet_pton(AF_INET, tok, &req->arp_targets[req->n_arp_targets++]) != 1) {
-			pr_warn("--arp-ip-target: '%s' is not an IPv4 address\n", tok);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 /* "h0=3,h1=1": each member's weight. */
 static int parse_weights(const char *arg, struct xbond_request *req)
 {
@@ -209,14 +189,9 @@ static int parse_weights(const char *arg, struct xbond_request *req)
 			return -EINVAL;
 		}
 		*eq = '\0';
-		if (parse_uint(eq + 1, "--weight", 1, 255, &w))
+		if (parse_uint(eq + 1, "--weight", 1, 255, &w) ||
+		    xbond_request_weight(req, tok, w))
 			return -EINVAL;
-		if (req->n_weights == XBOND_LIST_MAX) {
-			pr_warn("--weight: too many members\n");
-			return -EINVAL;
-		}
-		snprintf(req->weights[req->n_weights].name, IF_NAMESIZE, "%s", tok);
-		req->weights[req->n_weights++].weight = w;
 	}
 	return 0;
 }
@@ -316,7 +291,7 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 			req->monitor = opt == OPT_MONITOR;
 			break;
 		case OPT_ARP_TARGET:
-			if (parse_targets(optarg, req))
+			if (xbond_request_arp_targets(req, optarg, "--arp-ip-target"))
 				return -EINVAL;
 			break;
 		case OPT_ARP_INTERVAL:

@@ -48,7 +48,9 @@ refused "MTU a member cannot take rolls back" "mv0: cannot set MAC/MTU" \
 for args in "--mode foo|unknown mode 'foo'" "--hash layer5|unknown hash policy 'layer5'" \
 	    "--packets-per-member 0|not a number from 1 to 65535" \
 	    "--mac 01:00:5e:00:00:01|is multicast or zero" "--xdp-mode fast|not auto, native" \
-	    "--detach --mode rr|--detach takes no other change"; do
+	    "--detach --mode rr|--detach takes no other change" \
+	    "--weight a0|'a0' is not IF=N" "--weight =3|'=3' is not IF=N" \
+	    "--detach --weight a0=2|--detach takes no other change"; do
 	opts=${args%%|*}
 	check_fails "usage error: $opts" "${args#*|}" xbond --netns "$A" --ifaces a0 $opts
 	xbond --netns "$A" --ifaces a0 $opts 2>/dev/null
