@@ -8,11 +8,13 @@ CC ?= cc
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 PREFIX ?= /usr/local
-CNI_BINDIR ?= /usr/lib/cni
+# Debian's CNI plugins and podman look in /usr/lib/cni; Kubernetes installers use /opt/cni/bin.
+CNI_BINDIRS ?= /usr/lib/cni /opt/cni/bin
+VERSION := 0.9-$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 PKGS := libbpf libmnl
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -I. -Ilib -I$(OUTPUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	-DXBOND_SBINDIR='"$(PREFIX)/sbin"'
+	-DXBOND_SBINDIR='"$(PREFIX)/sbin"' -DXBOND_VERSION='"$(VERSION)"'
 JSON_CFLAGS = $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS = $(shell pkg-config --libs json-c 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz
@@ -34,12 +36,14 @@ endif
 
 BPF_OBJS := $(OUTPUT)/tx_select.bpf.o $(OUTPUT)/rx_filter.bpf.o $(OUTPUT)/empty.bpf.o
 SKELS := $(OUTPUT)/tx_select.skel.h $(OUTPUT)/rx_filter.skel.h
-LIB_SRCS := lib/log.c lib/names.c lib/nl.c lib/pins.c lib/bond.c lib/monitor_ctl.c
+LIB_SRCS := lib/log.c lib/names.c lib/nl.c lib/pins.c lib/bond.c lib/links.c lib/monitor_ctl.c
 LIB_OBJS := $(patsubst lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
-TEST_PROGS := $(OUTPUT)/test_prog_run
+TEST_PROGS := $(OUTPUT)/test_prog_run $(OUTPUT)/xbond_abi.sh
 MONITOR_OBJS := $(patsubst monitor/%.c,$(OUTPUT)/monitor/%.o,$(wildcard monitor/*.c))
+# The CNI plugin carries the monitor in itself (`xbond monitor`): one file to install.
+MONITOR_LIB_OBJS := $(filter-out $(OUTPUT)/monitor/main.o,$(MONITOR_OBJS))
 CTL_OBJS := $(patsubst ctl/%.c,$(OUTPUT)/ctl/%.o,$(wildcard ctl/*.c))
 CNI_OBJS := $(patsubst cni/%.c,$(OUTPUT)/cni/%.o,$(wildcard cni/*.c))
 # The CNI plugin does what xbondload does, through the same code.
@@ -58,7 +62,8 @@ help:
 	@echo 'make bench      every mode against one link: throughput, outages, per-packet cost;'
 	@echo '                table, JSON and charts (QUICK=1: under 3 minutes; asserts nothing)'
 	@echo 'make install    install the tools into $$(PREFIX)/sbin (default /usr/local),'
-	@echo '                and the CNI plugin xbond into $$(CNI_BINDIR) (default /usr/lib/cni)'
+	@echo '                and the CNI plugin xbond into each of $$(CNI_BINDIRS)'
+	@echo '                (default /usr/lib/cni /opt/cni/bin)'
 	@echo 'make vmlinux    regenerate vmlinux.h from /sys/kernel/btf/vmlinux'
 	@echo 'make clean      remove $(OUTPUT)/'
 	@echo 'V=1             show the full commands'
@@ -113,7 +118,7 @@ $(OUTPUT)/cni/%.o: cni/%.c cni/*.h loader/*.h lib/*.h maps/xbond_abi.h $(SKELS) 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(JSON_CFLAGS) -Iloader -Icni -c $< -o $@
 
-$(OUTPUT)/xbond: $(CNI_OBJS) $(OPS_OBJS) $(LIB_OBJS)
+$(OUTPUT)/xbond: $(CNI_OBJS) $(OPS_OBJS) $(MONITOR_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(JSON_LIBS) -o $@
 
@@ -132,6 +137,11 @@ $(OUTPUT)/xbondload: $(LOADER_OBJS) $(LIB_OBJS)
 $(OUTPUT)/test_prog_run: selftests/prog_run/*.c selftests/prog_run/*.h $(LIB_OBJS) $(SKELS) | $(OUTPUT)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -Iselftests/prog_run $(filter %.c,$^) $(LIB_OBJS) $(LDLIBS) -o $@
+
+# The ABI's flags and counters for shell tests: no bare numbers there.
+$(OUTPUT)/xbond_abi.sh: selftests/abi_consts.c maps/xbond_abi.h | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $(OUTPUT)/abi_consts && $(OUTPUT)/abi_consts > $@.tmp && mv $@.tmp $@
 
 $(OUTPUT)/prog_cost: bench/prog_cost.c $(LIB_OBJS) $(SKELS) $(OUTPUT)/empty.skel.h
 	$(call msg,LINK,$@)
@@ -164,11 +174,15 @@ demo: deps
 	$(Q)demo/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(CNI_BINDIR)
+	install -d $(DESTDIR)$(PREFIX)/sbin
 	install -m 0755 $(OUTPUT)/xbondload $(OUTPUT)/xbondmon $(OUTPUT)/xbondctl \
 		$(DESTDIR)$(PREFIX)/sbin/
-	install -m 0755 $(OUTPUT)/xbond $(DESTDIR)$(CNI_BINDIR)/
-	install -D -m 0644 monitor/xbondmon@.service $(DESTDIR)/etc/systemd/system/xbondmon@.service
+	for d in $(CNI_BINDIRS); do \
+		install -D -m 0755 $(OUTPUT)/xbond $(DESTDIR)$$d/xbond || exit 1; \
+	done
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' monitor/xbondmon@.service.in > \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/xbondmon@.service
 
 clean:
 	rm -rf $(OUTPUT)

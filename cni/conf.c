@@ -231,10 +231,9 @@ static int parse_mode(json_object *root, struct xbond_request *req)
 	if (!json_object_is_type(v, json_type_string) && !json_object_is_type(v, json_type_int))
 		return bad("mode", "must be a string such as \"active-backup\"");
 	req->mode = xbond_mode_parse(s);
-	if (req->mode >= 0)
+	if (req->mode >= 0 && xbond_mode_implemented(req->mode))
 		return 0;
-	if (!strcmp(s, "802.3ad") || !strcmp(s, "balance-tlb") || !strcmp(s, "balance-alb") ||
-	    !strcmp(s, "4") || !strcmp(s, "5") || !strcmp(s, "6"))
+	if (req->mode >= 0)
 		return cni_fail(CNI_ERR_UNSUPPORTED_FIELD, "mode: %s is not implemented by "
 				"xbond yet (known: %s)", s, xbond_mode_choices());
 	return cni_fail(CNI_ERR_CONFIG, "mode: unknown mode '%s' (known: %s)", s,

@@ -51,7 +51,8 @@ static void drop_stale_pins(const struct sandbox_state *st, const char *ifname)
 	char ns_dir[PATH_MAX], dir[PATH_MAX + IF_NAMESIZE];
 	struct xbond_handle h;
 
-	snprintf(ns_dir, sizeof(ns_dir), "%s/%lu", XBOND_PIN_ROOT, st->netns_ino);
+	if (xbond_netns_dir_of(st->netns_ino, ns_dir, sizeof(ns_dir)))
+		return;
 	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, ifname);
 	if (xbond_open(&h, dir))
 		return;
@@ -91,7 +92,7 @@ static int release_in_pod(const struct cni_call *call, const struct cni_conf *co
 	/* The pod is going: its monitor's files and empty pin directory go too. */
 	if (!ret)
 		xbond_monitor_forget(call->ifname);
-	if (!xbond_netns_dir(dir, sizeof(dir)))
+	if (!xbond_netns_dir(dir, sizeof(dir), false))
 		rmdir(dir);
 	if (lock >= 0)
 		xbond_unlock(lock);

@@ -13,11 +13,10 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
-#include "monitor_ctl.h"
+#include "pins.h"
 #include "nl.h"
 #include "sandbox.h"
 
-#define STATE_DIR	XBOND_RUN_DIR "/cni"
 
 int netns_open(const char *path)
 {
@@ -110,10 +109,22 @@ void links_set_up(const struct cni_conf *conf, __u32 mask)
  * STATE_DIR/<container id>:<ifname>. Neither may hold ':' or '/', and a
  * container id cannot start with '.', which marks temporary files.
  */
-static int state_path(const struct cni_call *call, const char *prefix, char *buf, size_t len)
+static int state_path(const struct cni_call *call, const char *prefix, char *buf, size_t len,
+		      bool create)
 {
-	int n = snprintf(buf, len, "%s/%s%s:%s", STATE_DIR, prefix, call->container_id,
-			 call->ifname);
+	char root[PATH_MAX];
+	int n;
+
+	n = xbond_run_root(root, sizeof(root), create);
+	if (n)
+		return n;
+	n = snprintf(buf, len, "%s/cni", root);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	if (create && mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	n = snprintf(buf, len, "%s/cni/%s%s:%s", root, prefix, call->container_id,
+		     call->ifname);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -121,14 +132,13 @@ static int state_path(const struct cni_call *call, const char *prefix, char *buf
 int state_save(const struct cni_call *call, const struct sandbox_state *st)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
+	int ret = state_path(call, "", path, sizeof(path), true);
 	FILE *f;
 
-	if (state_path(call, "", path, sizeof(path)) ||
-	    state_path(call, ".", tmp, sizeof(tmp)))
-		return -ENAMETOOLONG;
-	if ((mkdir(XBOND_RUN_DIR, 0755) && errno != EEXIST) ||
-	    (mkdir(STATE_DIR, 0700) && errno != EEXIST))
-		return -errno;
+	if (!ret)
+		ret = state_path(call, ".", tmp, sizeof(tmp), true);
+	if (ret)
+		return ret;
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
@@ -148,7 +158,7 @@ int state_load(const struct cni_call *call, struct sandbox_state *st)
 	FILE *f;
 	int n;
 
-	if (state_path(call, "", path, sizeof(path)))
+	if (state_path(call, "", path, sizeof(path), false))
 		return -ENAMETOOLONG;
 	f = fopen(path, "re");
 	if (!f)
@@ -163,6 +173,6 @@ void state_remove(const struct cni_call *call)
 {
 	char path[PATH_MAX];
 
-	if (!state_path(call, "", path, sizeof(path)))
+	if (!state_path(call, "", path, sizeof(path), false))
 		unlink(path);
 }

@@ -6,6 +6,7 @@
  * result or a spec error, as JSON on stdout.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 #include "cni.h"
 #include "log.h"
+#include "monitor_ctl.h"
+#include "pins.h"
 
 #define CONFIG_MAX	(1 << 20)
 
@@ -158,13 +161,33 @@ static char *read_stdin(size_t *len)
 	return buf;
 }
 
-int main(void)
+/* Our own binary, by its path where it can be read, for `xbond monitor`. */
+static const char *self_path(void)
+{
+	static char path[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	if (len <= 0)
+		return "/proc/self/exe";
+	path[len] = '\0';
+	return path;
+}
+
+int main(int argc, char **argv)
 {
 	struct cni_call call = {};
 	struct cni_conf conf = {};
 	char *config = NULL;
 	int ret;
 
+	/* One file in the CNI bin dir: the bond's monitor is `xbond monitor`. */
+	if (argc > 1 && !strcmp(argv[1], "monitor"))
+		return xbondmon_main(argc, argv, 1);
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf("xbond %s (CNI plugin)\n", XBOND_VERSION);
+		return 0;
+	}
+	xbond_monitor_cmd = (struct xbond_monitor_cmd){ self_path(), "monitor" };
 	xbond_prog_name = "xbond";
 	xbond_log_libbpf();
 	/* An IPAM plugin that exits early must not kill us halfway through ADD. */
@@ -173,6 +196,11 @@ int main(void)
 		return print_error("1.0.0");
 	if (!strcmp(call.command, "VERSION"))
 		return print_version();
+	/* Pins and records live where the host keeps them (see pins.h). */
+	if (xbond_join_host_mntns()) {
+		cni_fail(CNI_ERR_INTERNAL, "cannot join the host's mount namespace");
+		return print_error("1.0.0");
+	}
 	config = read_stdin(&call.config_len);
 	if (!config)
 		return print_error("1.0.0");

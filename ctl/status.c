@@ -200,10 +200,13 @@ static void print_monitor(struct printer *p, const struct xbond_handle *h)
 	const struct xbond_bond *b = &h->bond;
 	char targets[XBOND_MAX_ARP_TARGETS * 16] = "", addr[16], when[40] = "never";
 	pid_t pid = xbond_monitor_pid(b->name);
+	bool off = b->flags & XBOND_BOND_NO_MONITOR;
 	unsigned int i;
 
-	print_str(p, "monitor", pid ? "running" : b->flags & XBOND_BOND_NO_MONITOR ?
-		  "off" : "not running");
+	print_str(p, "monitor", pid ? "running" : off ? "off" : "not running");
+	print_u64(p, "monitor pid", pid);
+	/* Nobody watches the links: the states below are the last ones written. */
+	print_str(p, "link states", pid ? "current" : "may be stale: no monitor runs");
 	print_u64(p, "miimon ms", b->miimon_ms);
 	print_u64(p, "updelay ms", b->updelay_ms);
 	print_u64(p, "downdelay ms", b->downdelay_ms);
@@ -240,7 +243,7 @@ int status_show(const struct status_opts *opts)
 	__u64 drops = 0;
 	int ret;
 
-	ret = xbond_bond_dir(opts->name, dir, sizeof(dir));
+	ret = xbond_bond_dir(opts->name, dir, sizeof(dir), false);
 	if (!ret)
 		ret = access(dir, F_OK) ? -ENOENT : xbond_open(&h, dir);
 	if (!ret)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "log.h"
+#include "names.h"
 #include "pins.h"
 #include "status.h"
 
@@ -19,6 +20,7 @@ static void usage(FILE *out)
 "  -j, --json             JSON, with the same words as keys\n"
 "  -p, --pretty           indented JSON\n"
 "      --netns NAME|PATH  look in this network namespace\n"
+"  -V, --version\n"
 "  -h, --help\n");
 }
 
@@ -29,6 +31,7 @@ int main(int argc, char **argv)
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "netns", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct status_opts opts = { .name = "xbond0" };
@@ -36,7 +39,7 @@ int main(int argc, char **argv)
 	int opt, ret;
 
 	xbond_prog_name = "xbondctl";
-	while ((opt = getopt_long(argc, argv, "jph", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jpVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			opts.json = true;
@@ -50,6 +53,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("xbondctl %s\n", XBOND_VERSION);
+			return 0;
 		default:
 			usage(stderr);
 			return 2;
@@ -61,9 +67,18 @@ int main(int argc, char **argv)
 	}
 	if (optind + 1 < argc)
 		opts.name = argv[optind + 1];
+	if (!xbond_ifname_valid(opts.name)) {
+		status_error(&opts, "'%s' is not a valid interface name", opts.name);
+		return 2;
+	}
 	if (optind + 2 < argc) {
 		pr_warn("unexpected argument '%s'\n", argv[optind + 2]);
 		return 2;
+	}
+	ret = xbond_join_host_mntns();
+	if (ret) {
+		status_error(&opts, "cannot join the host's mount namespace: %s", strerror(-ret));
+		return 1;
 	}
 	if (netns && (ret = xbond_enter_netns(netns))) {
 		status_error(&opts, "--netns: cannot enter '%s': %s", netns, strerror(-ret));

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bond.h"
+#include "links.h"
 #include "log.h"
 
 __u64 xbond_now_ns(void)
@@ -326,6 +327,8 @@ int xbond_publish(struct xbond_handle *h)
 	if (bpf_map_update_elem(h->slot_fd, &zero, &standby, BPF_ANY))
 		return -errno;
 	wait_rcu_grace_period();
+	if (!next.n_tx != !live.n_tx)
+		xbond_set_carrier(h, next.n_tx);
 	return 1;
 }
 

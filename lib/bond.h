@@ -70,8 +70,9 @@ void xbond_build_config(struct xbond_bond *bond, const struct xbond_member *memb
 /*
  * Build the config and make it live: write the standby copy, flip the slot,
  * then wait out an RCU grace period so no packet still reads the old copy
- * when the next publish overwrites it. Returns 1 if the config changed, 0 if
- * it was already live, or a negative errno.
+ * when the next publish overwrites it. The bond's carrier goes off when the
+ * last usable member goes, and on with the first. Returns 1 if the config
+ * changed, 0 if it was already live, or a negative errno.
  */
 int xbond_publish(struct xbond_handle *h);
 

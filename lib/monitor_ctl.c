@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Locked pid files under /run/xbond, and spawning xbondmon detached from its caller. */
+/* Locked pid files in this namespace's run directory, and spawning the monitor detached from its caller. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
@@ -16,35 +16,40 @@
 #include <sys/wait.h>
 #include "log.h"
 #include "monitor_ctl.h"
+#include "pins.h"
 
 #ifndef XBOND_SBINDIR
 #define XBOND_SBINDIR	"/usr/local/sbin"
 #endif
 
-/* XBOND_RUN_DIR/<netns inode>/<name>.<ext>, with the directories made if create. */
-static int run_path_in(unsigned long ino, const char *name, const char *ext, char *buf,
-		       size_t len, bool create)
-{
-	int n;
+#define STOPPED_MARK	"stopped\n"
 
-	if (create && mkdir(XBOND_RUN_DIR, 0755) && errno != EEXIST)
-		return -errno;
-	n = snprintf(buf, len, "%s/%lu", XBOND_RUN_DIR, ino);
-	if (n < 0 || (size_t)n >= len)
-		return -ENAMETOOLONG;
-	if (create && mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
-	n = snprintf(buf, len, "%s/%lu/%s.%s", XBOND_RUN_DIR, ino, name, ext);
+struct xbond_monitor_cmd xbond_monitor_cmd;
+
+static const char *const role_ext[] = {
+	[XBOND_MONITOR_GUARD] = "pid",
+	[XBOND_MONITOR_WORKER] = "worker",
+};
+
+/* <run dir>/<name>.<ext>: the run dir of this namespace, or of netns_ino if not 0. */
+static int run_path(unsigned long netns_ino, const char *name, const char *ext, char *buf,
+		    size_t len, bool create)
+{
+	char dir[PATH_MAX];
+	int ret, n;
+
+	if (netns_ino) {
+		ret = xbond_run_root(dir, sizeof(dir), false);
+		n = ret ? ret : snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%lu",
+					 netns_ino);
+		ret = n < 0 ? n : 0;
+	} else {
+		ret = xbond_run_dir(dir, sizeof(dir), create);
+	}
+	if (ret)
+		return ret;
+	n = snprintf(buf, len, "%s/%s.%s", dir, name, ext);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-static int run_path(const char *name, const char *ext, char *buf, size_t len, bool create)
-{
-	struct stat st;
-
-	if (stat("/proc/self/ns/net", &st))
-		return -errno;
-	return run_path_in(st.st_ino, name, ext, buf, len, create);
 }
 
 static pid_t read_pid(int fd)
@@ -56,18 +61,23 @@ static pid_t read_pid(int fd)
 	return (pid_t)atoi(buf);
 }
 
-int xbond_pidfile_hold(const char *name, pid_t *holder)
+int xbond_pidfile_hold(const char *name, enum xbond_monitor_role role, pid_t *holder)
 {
 	char path[PATH_MAX], buf[32];
 	int fd, ret, n;
 
-	ret = run_path(name, "pid", path, sizeof(path), true);
+	ret = run_path(0, name, role_ext[role], path, sizeof(path), true);
 	if (ret)
 		return ret;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
+	/* A probe (locked_pid) holds a shared lock for a moment: try a few times. */
+	for (n = 0; flock(fd, LOCK_EX | LOCK_NB); n++) {
+		if (n < 10) {
+			nanosleep(&(struct timespec){ .tv_nsec = 2 * 1000 * 1000 }, NULL);
+			continue;
+		}
 		*holder = read_pid(fd);
 		close(fd);
 		return -EEXIST;
@@ -81,6 +91,29 @@ int xbond_pidfile_hold(const char *name, pid_t *holder)
 	return fd;
 }
 
+void xbond_pidfile_mark_stopped(int fd)
+{
+	if (fd >= 0 && !ftruncate(fd, 0) &&
+	    pwrite(fd, STOPPED_MARK, strlen(STOPPED_MARK), 0) < 0)
+		pr_debug("cannot mark the pid file: %s\n", strerror(errno));
+}
+
+bool xbond_pidfile_stopped(const char *name, enum xbond_monitor_role role)
+{
+	char path[PATH_MAX], buf[16] = "";
+	int fd;
+
+	if (run_path(0, name, role_ext[role], path, sizeof(path), false))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	if (pread(fd, buf, sizeof(buf) - 1, 0) < 0)
+		buf[0] = '\0';
+	close(fd);
+	return !strcmp(buf, STOPPED_MARK);
+}
+
 static pid_t locked_pid(const char *path)
 {
 	pid_t pid = 0;
@@ -89,40 +122,83 @@ static pid_t locked_pid(const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	/* Free lock: the monitor is gone, whatever the file says. */
+	/* Free lock: the process is gone, whatever the file says. */
 	if (flock(fd, LOCK_SH | LOCK_NB))
 		pid = read_pid(fd);
 	close(fd);
 	return pid;
 }
 
-pid_t xbond_monitor_pid(const char *name)
+pid_t xbond_monitor_role_pid(const char *name, enum xbond_monitor_role role)
 {
 	char path[PATH_MAX];
 
-	return run_path(name, "pid", path, sizeof(path), false) ? 0 : locked_pid(path);
+	return run_path(0, name, role_ext[role], path, sizeof(path), false) ? 0 :
+	       locked_pid(path);
 }
 
 pid_t xbond_monitor_pid_in(unsigned long netns_ino, const char *name)
 {
+	enum xbond_monitor_role roles[] = { XBOND_MONITOR_WORKER, XBOND_MONITOR_GUARD };
 	char path[PATH_MAX];
+	unsigned int i;
+	pid_t pid = 0;
 
-	return run_path_in(netns_ino, name, "pid", path, sizeof(path), false) ? 0 :
-	       locked_pid(path);
+	for (i = 0; !pid && i < 2; i++)
+		if (!run_path(netns_ino, name, role_ext[roles[i]], path, sizeof(path), false))
+			pid = locked_pid(path);
+	return pid;
 }
 
-/* Poll (10 ms steps) until the monitor for name is running (want) or not. */
-static int wait_running(const char *name, bool want, int timeout_ms)
+int xbond_monitor_wait(const char *name, enum xbond_monitor_role role, bool want,
+			int timeout_ms)
 {
 	struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
 	int waited;
 
 	for (waited = 0; waited <= timeout_ms; waited += 10) {
-		if (!!xbond_monitor_pid(name) == want)
+		if (!!xbond_monitor_role_pid(name, role) == want)
 			return 0;
 		nanosleep(&step, NULL);
 	}
 	return -ETIMEDOUT;
+}
+
+int xbond_spawn_detached(const char *exe, char *const argv[], const char *log_path)
+{
+	int status, fd;
+	pid_t pid;
+
+	/* Fork twice so the new process is nobody's child and outlives us. */
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		setsid();
+		if (fork())
+			_exit(0);
+		/* Keep none of the caller's fds: a runtime waits for its pipes' EOF. */
+		fd = !log_path ? -1 :
+		     open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd < 0 && log_path)
+			fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			dup2(fd, STDIN_FILENO);
+		close_range(3, ~0U, 0);
+		execv(exe, argv);
+		_exit(127);
+	}
+	return waitpid(pid, &status, 0) < 0 ? -errno : 0;
+}
+
+int xbond_monitor_log_path(const char *name, char *buf, size_t len)
+{
+	return run_path(0, name, "log", buf, len, true);
 }
 
 static int exe_dir_path(const char *prog, char *buf, size_t len)
@@ -141,80 +217,95 @@ static int exe_dir_path(const char *prog, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+/* The monitor's binary: as set by the front end, else xbondmon near us. */
+static int monitor_exe(char *buf, size_t len)
+{
+	int ret;
+
+	if (xbond_monitor_cmd.path) {
+		snprintf(buf, len, "%s", xbond_monitor_cmd.path);
+	} else {
+		ret = exe_dir_path("xbondmon", buf, len);
+		if (ret)
+			return ret;
+		if (access(buf, X_OK) && !access(XBOND_SBINDIR "/xbondmon", X_OK))
+			snprintf(buf, len, "%s", XBOND_SBINDIR "/xbondmon");
+	}
+	if (access(buf, X_OK)) {
+		pr_warn("cannot run %s: %s\n", buf, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int xbond_monitor_start(const char *name)
 {
-	char exe[PATH_MAX], log_path[PATH_MAX];
-	int ret, status;
-	pid_t pid;
+	char exe[PATH_MAX], log_path[PATH_MAX], *argv[5];
+	unsigned int argc = 0;
+	int ret;
 
-	ret = exe_dir_path("xbondmon", exe, sizeof(exe));
-	if (!ret)
-		ret = run_path(name, "log", log_path, sizeof(log_path), true);
-	if (ret)
-		return ret;
-	/* A CNI plugin lives in the runtime's plugin directory, not next to it. */
-	if (access(exe, X_OK) && !access(XBOND_SBINDIR "/xbondmon", X_OK))
-		snprintf(exe, sizeof(exe), "%s", XBOND_SBINDIR "/xbondmon");
-	if (access(exe, X_OK)) {
-		pr_warn("cannot run %s: %s\n", exe, strerror(errno));
-		return -errno;
+	/* A guard is up: it brings the worker back by itself. */
+	if (!xbond_monitor_role_pid(name, XBOND_MONITOR_GUARD)) {
+		ret = monitor_exe(exe, sizeof(exe));
+		if (!ret)
+			ret = xbond_monitor_log_path(name, log_path, sizeof(log_path));
+		if (ret)
+			return ret;
+		argv[argc++] = xbond_monitor_cmd.subcommand ? "xbond" : "xbondmon";
+		if (xbond_monitor_cmd.subcommand)
+			argv[argc++] = (char *)xbond_monitor_cmd.subcommand;
+		argv[argc++] = "--name";
+		argv[argc++] = (char *)name;
+		argv[argc] = NULL;
+		ret = xbond_spawn_detached(exe, argv, log_path);
+		if (ret)
+			return ret;
 	}
-
-	/* Fork twice so the monitor is nobody's child and outlives us. */
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		int fd;
-
-		setsid();
-		if (fork())
-			_exit(0);
-		/* Keep none of the caller's fds: a runtime waits for its pipes' EOF. */
-		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0)
-			fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (fd >= 0)
-			dup2(fd, STDIN_FILENO);
-		close_range(3, ~0U, 0);
-		execl(exe, "xbondmon", "--name", name, (char *)NULL);
-		_exit(127);
-	}
-	waitpid(pid, &status, 0);
-	ret = wait_running(name, true, 2000);
-	if (ret)
+	ret = xbond_monitor_wait(name, XBOND_MONITOR_WORKER, true, 2000);
+	if (ret && !xbond_monitor_log_path(name, log_path, sizeof(log_path)))
 		pr_warn("%s: the monitor did not start; see %s\n", name, log_path);
 	return ret;
 }
 
+static void signal_all(const char *name, int sig)
+{
+	pid_t guard = xbond_monitor_role_pid(name, XBOND_MONITOR_GUARD);
+	pid_t worker = xbond_monitor_role_pid(name, XBOND_MONITOR_WORKER);
+
+	/* The guard first: told to stop, it does not restart the worker. */
+	if (guard)
+		kill(guard, sig);
+	if (worker)
+		kill(worker, sig);
+}
+
+static int wait_all_gone(const char *name, int timeout_ms)
+{
+	return xbond_monitor_wait(name, XBOND_MONITOR_GUARD, false, timeout_ms) ?:
+	       xbond_monitor_wait(name, XBOND_MONITOR_WORKER, false, timeout_ms);
+}
+
 int xbond_monitor_stop(const char *name)
 {
-	pid_t pid = xbond_monitor_pid(name);
-
-	if (!pid)
+	if (!xbond_monitor_role_pid(name, XBOND_MONITOR_GUARD) &&
+	    !xbond_monitor_role_pid(name, XBOND_MONITOR_WORKER))
 		return 0;
-	kill(pid, SIGTERM);
-	if (!wait_running(name, false, 1000))
+	signal_all(name, SIGTERM);
+	if (!wait_all_gone(name, 1000))
 		return 0;
-	kill(pid, SIGKILL);
-	return wait_running(name, false, 1000);
+	signal_all(name, SIGKILL);
+	return wait_all_gone(name, 1000);
 }
 
 void xbond_monitor_forget(const char *name)
 {
+	const char *exts[] = { "pid", "worker", "log" };
 	char path[PATH_MAX];
+	unsigned int i;
 
-	if (run_path(name, "pid", path, sizeof(path), false))
-		return;
-	unlink(path);
-	if (run_path(name, "log", path, sizeof(path), false))
-		return;
-	unlink(path);
-	*strrchr(path, '/') = '\0';
-	rmdir(path);	/* if no other bond's files are there */
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (!run_path(0, name, exts[i], path, sizeof(path), false))
+			unlink(path);
+	if (!xbond_run_dir(path, sizeof(path), false))
+		rmdir(path);	/* if no other bond's files are there */
 }

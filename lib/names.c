@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Mode and hash policy names: kernel name, number and short name, from NULL-terminated tables. */
+#include <ctype.h>
 #include <string.h>
 #include <linux/types.h>
 #include "maps/xbond_abi.h"
@@ -16,13 +17,21 @@ static const struct xbond_name modes[] = {
 	{ "active-backup", XBOND_MODE_ACTIVEBACKUP },
 	{ "balance-xor", XBOND_MODE_XOR },
 	{ "broadcast", XBOND_MODE_BROADCAST },
+	{ "802.3ad", XBOND_MODE_8023AD },
+	{ "balance-tlb", XBOND_MODE_TLB },
+	{ "balance-alb", XBOND_MODE_ALB },
 	{ "0", XBOND_MODE_ROUNDROBIN },
 	{ "1", XBOND_MODE_ACTIVEBACKUP },
 	{ "2", XBOND_MODE_XOR },
 	{ "3", XBOND_MODE_BROADCAST },
+	{ "4", XBOND_MODE_8023AD },
+	{ "5", XBOND_MODE_TLB },
+	{ "6", XBOND_MODE_ALB },
 	{ "rr", XBOND_MODE_ROUNDROBIN },
 	{ "ab", XBOND_MODE_ACTIVEBACKUP },
 	{ "xor", XBOND_MODE_XOR },
+	{ "tlb", XBOND_MODE_TLB },
+	{ "alb", XBOND_MODE_ALB },
 	{ NULL, 0 },
 };
 
@@ -56,6 +65,24 @@ int xbond_mode_parse(const char *name) { return parse(modes, name); }
 int xbond_hash_parse(const char *name) { return parse(hashes, name); }
 const char *xbond_mode_name(unsigned int mode) { return name_of(modes, mode); }
 const char *xbond_hash_name(unsigned int hash) { return name_of(hashes, hash); }
+
+bool xbond_mode_implemented(int mode)
+{
+	return mode >= XBOND_MODE_ROUNDROBIN && mode <= XBOND_MODE_BROADCAST;
+}
+
+/* As the kernel's dev_valid_name(): it becomes a path component too. */
+bool xbond_ifname_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= XBOND_NAME_LEN || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (; *name; name++)
+		if (*name == '/' || *name == ':' || isspace((unsigned char)*name))
+			return false;
+	return true;
+}
 
 const char *xbond_mode_choices(void)
 {

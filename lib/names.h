@@ -3,9 +3,15 @@
 #ifndef XBOND_NAMES_H
 #define XBOND_NAMES_H
 
+#include <stdbool.h>
+
 /* Return the enum value, or -1 if the name is unknown. */
 int xbond_mode_parse(const char *name);
 int xbond_hash_parse(const char *name);
+/* Whether xbond runs this mode yet: 802.3ad, tlb and alb are named, not implemented. */
+bool xbond_mode_implemented(int mode);
+/* A name the kernel would take for an interface (dev_valid_name), and so safe as a path component. */
+bool xbond_ifname_valid(const char *name);
 /* Return the kernel's name, or "unknown". */
 const char *xbond_mode_name(unsigned int mode);
 const char *xbond_hash_name(unsigned int hash);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Pin directories: bpffs mounting, per-netns keys, locking and removal. */
+/* State directories: reaching PID 1's mount namespace, mounting bpffs there, root-only directories, locking and removal. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -24,7 +24,7 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
-#define BPFFS_MOUNT "/sys/fs/bpf"
+#define BPFFS_MOUNT	"/sys/fs/bpf"
 
 int xbond_enter_netns(const char *name_or_path)
 {
@@ -58,6 +58,83 @@ int xbond_netns_cookie(__u64 *cookie)
 	return ret;
 }
 
+int xbond_netns_ino(unsigned long *ino)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	*ino = st.st_ino;
+	return 0;
+}
+
+/* Our ancestor's parent, from /proc/<pid>/status; 0 at the top or if unreadable. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[128];
+	pid_t ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &ppid) == 1)
+			break;
+	fclose(f);
+	return ppid;
+}
+
+/*
+ * The host's mount namespace: PID 1's, or where PID 1 hides it, that of our
+ * outermost ancestor we may look at. `ip netns exec` runs us in a private one
+ * below its caller's.
+ */
+static int host_mntns_fd(void)
+{
+	char path[64];
+	pid_t pid;
+	int fd = open("/proc/1/ns/mnt", O_RDONLY | O_CLOEXEC), up;
+
+	for (pid = getppid(); fd < 0 && pid > 1; pid = parent_of(pid)) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+		up = open(path, O_RDONLY | O_CLOEXEC);
+		if (up < 0)
+			continue;
+		if (fd >= 0)
+			close(fd);
+		fd = up;
+	}
+	return fd;
+}
+
+int xbond_join_host_mntns(void)
+{
+	struct stat self, host;
+	int fd, cwd, ret = 0;
+
+	fd = host_mntns_fd();
+	if (fd < 0)
+		return 0;	/* nobody above us: we are the host */
+	if (stat("/proc/self/ns/mnt", &self) || fstat(fd, &host) ||
+	    (self.st_ino == host.st_ino && self.st_dev == host.st_dev)) {
+		close(fd);
+		return 0;
+	}
+	/* Keep the working directory: relative paths on the command line stay good. */
+	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (setns(fd, CLONE_NEWNS))
+		ret = -errno;
+	if (cwd >= 0) {
+		if (!ret && fchdir(cwd))
+			pr_debug("cannot keep the working directory: %s\n", strerror(errno));
+		close(cwd);
+	}
+	close(fd);
+	return ret;
+}
+
 static int is_bpffs(const char *path)
 {
 	struct statfs st;
@@ -65,90 +142,126 @@ static int is_bpffs(const char *path)
 	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
 }
 
+static int mount_bpffs(void)
+{
+	return mount("bpf", BPFFS_MOUNT, "bpf", 0, "mode=0700") ? -errno : 0;
+}
+
 /*
- * `ip netns exec` remounts /sys in a private mount namespace, so a bpffs
- * mounted there would die, pins and all, when the command exits. Spot that
- * case (we sit in a named netns and /sys/fs/bpf is bare) rather than mount.
+ * A directory xbond may trust: made root-only if missing, and refused unless
+ * it is a real directory owned by root that nobody else can write to (bpffs
+ * and /run are world-writable: anyone could have made it first).
  */
-static int in_named_netns(void)
-{
-	struct stat self, named;
-	struct dirent *de;
-	char path[PATH_MAX];
-	int found = 0;
-	DIR *dir;
-
-	if (stat("/proc/self/ns/net", &self))
-		return 0;
-	dir = opendir("/run/netns");
-	if (!dir)
-		return 0;
-	while (!found && (de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
-		found = !stat(path, &named) && named.st_ino == self.st_ino &&
-			named.st_dev == self.st_dev;
-	}
-	closedir(dir);
-	return found;
-}
-
-static int ensure_bpffs(void)
-{
-	if (is_bpffs(BPFFS_MOUNT))
-		return 0;
-	if (in_named_netns()) {
-		pr_warn("bpffs is not mounted at %s in this mount namespace (`ip netns exec` "
-			"remounts /sys); use --netns NAME instead\n", BPFFS_MOUNT);
-		return -ENOENT;
-	}
-	if (mount("bpf", BPFFS_MOUNT, "bpf", 0, "mode=0700")) {
-		int err = -errno;
-
-		pr_warn("cannot mount bpffs at %s: %s\n", BPFFS_MOUNT, strerror(-err));
-		return err;
-	}
-	pr_info("mounted bpffs at %s\n", BPFFS_MOUNT);
-	return 0;
-}
-
-static int mkdir_if_missing(const char *path)
-{
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-int xbond_netns_dir(char *buf, size_t len)
+static int trusted_dir(const char *path, bool create)
 {
 	struct stat st;
-	int ret, n;
 
-	ret = ensure_bpffs();
-	if (ret)
-		return ret;
-	if (stat("/proc/self/ns/net", &st))
+	if (create && mkdir(path, 0700) && errno != EEXIST)
 		return -errno;
-	ret = mkdir_if_missing(XBOND_PIN_ROOT);
-	if (ret)
-		return ret;
-	n = snprintf(buf, len, "%s/%lu", XBOND_PIN_ROOT, (unsigned long)st.st_ino);
-	if (n < 0 || (size_t)n >= len)
-		return -ENAMETOOLONG;
-	return mkdir_if_missing(buf);
+	if (lstat(path, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+		pr_warn("%s is not a root-only directory (%s, owner %u, mode %04o); "
+			"refusing to use it: remove it\n", path,
+			S_ISLNK(st.st_mode) ? "a symlink" : S_ISDIR(st.st_mode) ?
+			"a directory" : "not a directory", st.st_uid, st.st_mode & 07777);
+		return -EPERM;
+	}
+	return 0;
 }
 
-int xbond_bond_dir(const char *name, char *buf, size_t len)
+/* The run root, made and verified: also the lock that orders bpffs mounting. */
+int xbond_run_root(char *buf, size_t len, bool create)
+{
+	int n = snprintf(buf, len, "%s", XBOND_RUN_ROOT);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : trusted_dir(buf, create);
+}
+
+/* Make sure PID 1 has bpffs at /sys/fs/bpf; two first commands must not mount it twice. */
+static int ensure_bpffs(void)
+{
+	char run[PATH_MAX];
+	int ret, fd;
+
+	if (is_bpffs(BPFFS_MOUNT))
+		return 0;
+	ret = xbond_run_root(run, sizeof(run), true);
+	if (ret)
+		return ret;
+	fd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		ret = -errno;
+		goto out;
+	}
+	if (!is_bpffs(BPFFS_MOUNT)) {
+		ret = mount_bpffs();
+		if (ret)
+			pr_warn("cannot mount bpffs at %s: %s\n", BPFFS_MOUNT, strerror(-ret));
+		else
+			pr_info("mounted bpffs at %s\n", BPFFS_MOUNT);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int ino_dir(const char *root, unsigned long ino, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%lu", root, ino);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int xbond_netns_dir(char *buf, size_t len, bool create)
+{
+	unsigned long ino = 0;
+	int ret;
+
+	ret = xbond_netns_ino(&ino);
+	if (!ret && create)
+		ret = ensure_bpffs();
+	if (!ret && create)
+		ret = trusted_dir(XBOND_PIN_ROOT, true);
+	if (!ret)
+		ret = ino_dir(XBOND_PIN_ROOT, ino, buf, len);
+	if (!ret && create)
+		ret = trusted_dir(buf, true);
+	return ret;
+}
+
+int xbond_netns_dir_of(unsigned long netns_ino, char *buf, size_t len)
+{
+	return ino_dir(XBOND_PIN_ROOT, netns_ino, buf, len);
+}
+
+int xbond_bond_dir(const char *name, char *buf, size_t len, bool create)
 {
 	char nsdir[PATH_MAX];
 	int ret, n;
 
-	ret = xbond_netns_dir(nsdir, sizeof(nsdir));
+	ret = xbond_netns_dir(nsdir, sizeof(nsdir), create);
 	if (ret)
 		return ret;
 	n = snprintf(buf, len, "%s/%s", nsdir, name);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int xbond_run_dir(char *buf, size_t len, bool create)
+{
+	char root[PATH_MAX];
+	unsigned long ino = 0;
+	int ret;
+
+	ret = xbond_netns_ino(&ino);
+	if (!ret)
+		ret = xbond_run_root(root, sizeof(root), create);
+	if (!ret)
+		ret = ino_dir(root, ino, buf, len);
+	if (!ret && create)
+		ret = trusted_dir(buf, true);
+	return ret;
 }
 
 int xbond_lock(int wait_ms)
@@ -157,7 +270,7 @@ int xbond_lock(int wait_ms)
 	char dir[PATH_MAX];
 	int fd, ret, waited = 0;
 
-	ret = xbond_netns_dir(dir, sizeof(dir));
+	ret = xbond_netns_dir(dir, sizeof(dir), true);
 	if (ret)
 		return ret;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -26,7 +26,7 @@ static int owned_by_bond(int ifindex, char *bond_name, size_t len)
 	int found = 0;
 	DIR *d;
 
-	if (xbond_netns_dir(nsdir, sizeof(nsdir)))
+	if (xbond_netns_dir(nsdir, sizeof(nsdir), false))
 		return 0;
 	d = opendir(nsdir);
 	if (!d)

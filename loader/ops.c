@@ -9,6 +9,7 @@
 #include "maps/xbond_abi.h"
 #include "attach.h"
 #include "enslave.h"
+#include "links.h"
 #include "log.h"
 #include "monitor_ctl.h"
 #include "nl.h"
@@ -177,13 +178,14 @@ static void release_slots(struct xbond_handle *h, const int *slots, unsigned int
 	}
 }
 
-/* Bring members in, noting their slots in added; all of them or none. */
+/* Bring members in at the bond's MTU, noting their slots in added; all of them or none. */
 static int add_members(struct xbond_handle *h, const struct xbond_link *links,
-		       unsigned int n, const struct xbond_request *req, int *added)
+		       unsigned int n, const struct xbond_request *req, unsigned int mtu,
+		       int *added)
 {
 	struct enslave_opts opts = {
 		.mac = h->bond.mac,
-		.mtu = req->mtu,
+		.mtu = mtu,
 		.xdp_mode = req->xdp_mode,
 	};
 	unsigned int i;
@@ -325,7 +327,7 @@ int bond_find(const char *name, struct xbond_handle *h)
 	struct stat st;
 	int ret;
 
-	ret = xbond_bond_dir(name, dir, sizeof(dir));
+	ret = xbond_bond_dir(name, dir, sizeof(dir), true);
 	if (ret)
 		return ret;
 	if (stat(dir, &st))
@@ -407,7 +409,7 @@ int bond_create(const struct xbond_request *req)
 		if (!mtu || links[i].mtu < mtu)
 			mtu = links[i].mtu;
 
-	ret = xbond_bond_dir(req->name, dir, sizeof(dir));
+	ret = xbond_bond_dir(req->name, dir, sizeof(dir), true);
 	if (ret)
 		return ret;
 	peer_name(req->name, peer, sizeof(peer));
@@ -465,7 +467,7 @@ int bond_create(const struct xbond_request *req)
 		goto fail;
 
 	step = NULL;
-	ret = add_members(&h, links, n, req, added);
+	ret = add_members(&h, links, n, req, req->mtu, added);
 	if (!ret)
 		ret = apply_settings(&h, req);
 	if (ret)
@@ -541,13 +543,10 @@ int bond_update(struct xbond_handle *h, const struct xbond_request *req)
 	unsigned int i, n_add, n_del;
 	int ret;
 
-	if (req->have_mac && memcmp(req->mac, h->bond.mac, 6)) {
-		pr_warn("--mac: the MAC of an existing bond cannot change; detach it first\n");
-		return -EINVAL;
-	}
-	if (req->mtu && !nl_link_get(NULL, h->bond.ifindex, &link) && link.mtu != req->mtu) {
-		pr_warn("--mtu: the MTU of an existing bond cannot change yet; detach it first\n");
-		return -EINVAL;
+	ret = nl_link_get(NULL, h->bond.ifindex, &link);
+	if (ret) {
+		pr_warn("%s: cannot read the bond's interface: %s\n", h->bond.name, strerror(-ret));
+		return ret;
 	}
 
 	/* --ifaces on an existing bond is the wanted member set. */
@@ -562,10 +561,18 @@ int bond_update(struct xbond_handle *h, const struct xbond_request *req)
 		return ret;
 
 	/* Members come in first: settings may name them, and can still fail. */
-	ret = add_members(h, links, n_add, req, added);
+	ret = add_members(h, links, n_add, req, req->mtu ? req->mtu : link.mtu, added);
 	if (ret)
 		return ret;
 	ret = apply_settings(h, req);
+	/* MTU and MAC last among what can fail: each undoes itself. */
+	if (!ret && req->mtu && req->mtu != link.mtu)
+		ret = xbond_apply_mtu(h, req->mtu, link.mtu);
+	if (!ret && req->have_mac && memcmp(req->mac, h->bond.mac, 6)) {
+		ret = xbond_apply_mac(h, req->mac);
+		if (ret && req->mtu && req->mtu != link.mtu)
+			xbond_apply_mtu(h, link.mtu, req->mtu);
+	}
 	if (ret) {
 		release_slots(h, added, n_add);
 		h->bond = saved;

@@ -60,6 +60,7 @@ static void usage(FILE *out)
 "  -w, --wait SECONDS         wait this long for another xbondload (default 10)\n"
 "  -d, --detach               remove the bond\n"
 "  -v, --verbose              say more (twice: libbpf's debug too)\n"
+"  -V, --version\n"
 "  -h, --help\n");
 }
 
@@ -122,6 +123,7 @@ static const struct option long_options[] = {
 	{ "detach", no_argument, NULL, 'd' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -203,7 +205,7 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 	int opt;
 
 	xbond_request_init(req, "xbond0");
-	while ((opt = getopt_long(argc, argv, "i:n:m:H:w:dvh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:n:m:H:w:dvVh", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			req->have_ifaces = true;
@@ -211,8 +213,9 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 				return -EINVAL;
 			break;
 		case 'n':
-			if (strlen(optarg) >= IF_NAMESIZE || !*optarg || strchr(optarg, '/')) {
-				pr_warn("--name: '%s' is not a valid interface name (1 to %d characters)\n",
+			if (!xbond_ifname_valid(optarg)) {
+				pr_warn("--name: '%s' is not a valid interface name (1 to %d "
+					"characters, not . or .., no '/', ':' or space)\n",
 					optarg, IF_NAMESIZE - 1);
 				return -EINVAL;
 			}
@@ -223,6 +226,11 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 			if (req->mode < 0) {
 				pr_warn("--mode: unknown mode '%s' (known: %s)\n", optarg,
 					xbond_mode_choices());
+				return -EINVAL;
+			}
+			if (!xbond_mode_implemented(req->mode)) {
+				pr_warn("--mode: %s is not implemented yet (known: %s)\n",
+					xbond_mode_name(req->mode), xbond_mode_choices());
 				return -EINVAL;
 			}
 			break;
@@ -351,6 +359,9 @@ static int parse_args(int argc, char **argv, struct xbond_request *req,
 		case 'h':
 			usage(stdout);
 			exit(0);
+		case 'V':
+			printf("xbondload %s\n", XBOND_VERSION);
+			exit(0);
 		default:
 			usage(stderr);
 			return -EINVAL;
@@ -401,6 +412,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (check_privileges())
 		return EXIT_FAILURE;
+	ret = xbond_join_host_mntns();
+	if (ret) {
+		pr_warn("cannot join the host's mount namespace: %s\n", strerror(-ret));
+		return EXIT_FAILURE;
+	}
 	if (netns) {
 		ret = xbond_enter_netns(netns);
 		if (ret) {
@@ -414,7 +430,7 @@ int main(int argc, char **argv)
 		if (lock == -EWOULDBLOCK)
 			pr_warn("%s: another xbondload is busy in this namespace; gave up after %us\n",
 				req.name, wait_s);
-		else if (lock != -ENOENT)
+		else if (lock != -ENOENT && lock != -EPERM)	/* those said why */
 			pr_warn("cannot take the lock: %s\n", strerror(-lock));
 		return EXIT_FAILURE;
 	}

@@ -75,6 +75,8 @@ enum xbond_counter {
 #define XBOND_MEMBER_WAS_UP	(1U << 3)	/* member was admin up before enslaving */
 #define XBOND_MEMBER_XDP_SKB	(1U << 4)	/* rx_filter attached in generic mode */
 #define XBOND_MEMBER_ARP_DOWN	(1U << 5)	/* ARP monitoring finds its path dead */
+#define XBOND_MEMBER_SEEN_UP	(1U << 7)	/* a monitor has seen its link up: only
+						 * then does losing it count as a failure */
 
 /*
  * The data plane's whole view of a bond. Two copies live in xbond_config;

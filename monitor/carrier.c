@@ -39,8 +39,11 @@ static void commit(struct monitor *mon, unsigned int slot, __u32 state, const ch
 	bool was_usable = xbond_member_usable(m), up = state == LINK_FLAGS;
 
 	m->flags = (m->flags & ~LINK_FLAGS) | state;
-	if (was_usable && !xbond_member_usable(m))
+	/* A member whose link was never up has not failed: it was never there. */
+	if (was_usable && !xbond_member_usable(m) && (m->flags & XBOND_MEMBER_SEEN_UP))
 		m->link_failures++;
+	if (up)
+		m->flags |= XBOND_MEMBER_SEEN_UP;
 	m->last_change_ns = now_ns;
 	xbond_write_member(&mon->h, slot);
 	monitor_log(mon, up ? "member up" : "member down", m->name, why);
@@ -89,6 +92,10 @@ __s64 monitor_evaluate(struct monitor *mon, __u64 now_ns, bool *changed)
 		state = link_state(m->ifindex, &why);
 		if (state == (m->flags & LINK_FLAGS)) {
 			w->pending = false;
+			if (state == LINK_FLAGS && !(m->flags & XBOND_MEMBER_SEEN_UP)) {
+				m->flags |= XBOND_MEMBER_SEEN_UP;
+				xbond_write_member(&mon->h, slot);
+			}
 			continue;
 		}
 		if (!w->pending) {

@@ -76,6 +76,8 @@ static __s64 tick(struct monitor *mon)
 		active_changed(mon, now);
 	due = monitor_evaluate(mon, now, &changed);
 	arp_due = arp_monitor(mon, now, &arp_changed);
+	if (monitor_follow_bond(mon))
+		changed = true;
 	if (changed || arp_changed)
 		xbond_publish(h);
 	if (h->bond.active != mon->active)
@@ -140,6 +142,10 @@ int monitor_run(struct monitor *mon)
 		ev.data.fd = mnl_socket_get_fd(nl);
 		epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	}
+	if (mon->guard_fd >= 0) {
+		ev.data.fd = mon->guard_fd;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	}
 	arm(tfd, 0);
 
 	while (!stop) {
@@ -158,6 +164,11 @@ int monitor_run(struct monitor *mon)
 			} else if (events[i].data.fd == tfd) {
 				if (read(tfd, &expirations, sizeof(expirations)) > 0)
 					due = true;
+			} else if (events[i].data.fd == mon->guard_fd) {
+				mon->guard_fd = guard_lost(mon, mon->guard_fd);
+				ev.data.fd = mon->guard_fd;
+				if (mon->guard_fd >= 0)
+					epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 			} else {
 				drain(nl);
 				due = true;

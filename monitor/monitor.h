@@ -15,6 +15,9 @@ struct member_watch {
 	__u64 watched_ns;	/* since when this member is watched at all */
 };
 
+/* Arguments a monitor process passes on when it restarts its partner. */
+#define MONITOR_MAX_ARGS	16
+
 struct monitor {
 	struct xbond_handle h;
 	struct member_watch watch[XBOND_MAX_MEMBERS];
@@ -24,7 +27,25 @@ struct monitor {
 	__u64 next_probe_ns;	/* when the next ARP probes go out */
 	__u8 active;		/* the active member as last seen */
 	__u64 active_since_ns;	/* since when it is */
+	char **exec_argv;	/* how we were run, without --worker */
+	int pidfile_fd;		/* our locked pid file */
+	int guard_fd;		/* worker: pidfd of the guard, or -1 */
+	__u64 last_restart_ns;	/* when we last restarted the guard */
+	unsigned int bond_mtu;	/* the bond's MTU as last passed on; 0: not yet seen */
 };
+
+/*
+ * The bond's link: pass an MTU or MAC someone set on it to the members, or
+ * put the bond's back if a member refuses. True if the config must be published.
+ */
+bool monitor_follow_bond(struct monitor *mon);
+
+/* Guard: start or adopt the worker and restart it whenever it dies; until stopped. */
+int guard_run(struct monitor *mon);
+/* Worker: a pidfd on the guard, starting one if none runs. */
+int guard_watch(struct monitor *mon);
+/* Worker: the guard at pidfd exited; restart it unless it stopped cleanly. New pidfd or -errno. */
+int guard_lost(struct monitor *mon, int pidfd);
 
 /* Run until the bond is gone (returns 0) or a signal or error stops it. */
 int monitor_run(struct monitor *mon);

@@ -11,17 +11,18 @@
 #include "log.h"
 #include "monitor.h"
 #include "monitor_ctl.h"
+#include "names.h"
 #include "pins.h"
 
 extern bool monitor_link_events;
 
-static void usage(FILE *out)
+static void usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-"Usage: xbondmon [--name NAME] [options]\n"
+"Usage: %s [--name NAME] [options]\n"
 "Watches bond NAME's members and fails over by rewriting its maps. Settings\n"
 "(miimon, delays, ARP targets, primary_reselect...) come from the bond's pins:\n"
-"set them with xbondload.\n"
+"set them with xbondload. Runs as two processes that restart each other.\n"
 "\n"
 "  -n, --name NAME        the bond (default xbond0)\n"
 "      --netns NAME|PATH  act in this network namespace\n"
@@ -29,7 +30,8 @@ static void usage(FILE *out)
 "      --no-link-events   poll only, ignore rtnetlink events (as a physical NIC's\n"
 "                         delayed carrier-down events would look; for tests)\n"
 "  -v, --verbose\n"
-"  -h, --help\n");
+"  -V, --version\n"
+"  -h, --help\n", prog);
 }
 
 void monitor_log(const struct monitor *mon, const char *event, const char *member,
@@ -65,28 +67,96 @@ void monitor_note_failover(struct monitor *mon, const char *reason)
 
 #define XBOND_MONITOR_NICE	(-10)
 
-int main(int argc, char **argv)
+/* The worker: watch the members until the bond is gone or we are told to stop. */
+static int worker_run(struct monitor *mon)
+{
+	pid_t holder = 0;
+	int ret;
+
+	mon->pidfile_fd = xbond_pidfile_hold(mon->name, XBOND_MONITOR_WORKER, &holder);
+	if (mon->pidfile_fd == -EEXIST) {
+		pr_warn("%s: a monitor worker is already running (pid %d)\n", mon->name, holder);
+		return 1;
+	}
+	if (mon->pidfile_fd < 0) {
+		pr_warn("%s: cannot take the pid file: %s\n", mon->name,
+			strerror(-mon->pidfile_fd));
+		return 1;
+	}
+	/*
+	 * Until we publish, frames go to a member with no carrier: a busy CPU
+	 * must not delay our wakeup. Best effort, as the kernel's miimon work.
+	 */
+	setpriority(PRIO_PROCESS, 0, XBOND_MONITOR_NICE);
+	mon->guard_fd = guard_watch(mon);
+	if (mon->guard_fd < 0)
+		pr_warn("%s: runs without a guard: %s\n", mon->name, strerror(-mon->guard_fd));
+	mon->active = mon->h.bond.active;
+	mon->active_since_ns = xbond_now_ns();
+	monitor_log(mon, "monitor started", "-", monitor_link_events ?
+		    "link events and polling" : "polling only");
+	ret = monitor_run(mon);
+	if (!ret)
+		xbond_pidfile_mark_stopped(mon->pidfile_fd);
+	monitor_log(mon, "monitor stopped", "-", ret ? strerror(-ret) : "asked to, or the bond is gone");
+	if (mon->arp_fd > 0)
+		close(mon->arp_fd);
+	if (mon->guard_fd >= 0)
+		close(mon->guard_fd);
+	return ret ? 1 : 0;
+}
+
+/* The guard: one per bond; it keeps a worker running. */
+static int guard_main(struct monitor *mon)
+{
+	pid_t holder = 0;
+
+	mon->pidfile_fd = xbond_pidfile_hold(mon->name, XBOND_MONITOR_GUARD, &holder);
+	if (mon->pidfile_fd == -EEXIST) {
+		pr_warn("%s: a monitor is already running (pid %d)\n", mon->name, holder);
+		return 1;
+	}
+	if (mon->pidfile_fd < 0) {
+		pr_warn("%s: cannot take the pid file: %s\n", mon->name,
+			strerror(-mon->pidfile_fd));
+		return 1;
+	}
+	return guard_run(mon) ? 1 : 0;
+}
+
+int xbondmon_main(int argc, char **argv, int skip)
 {
 	static const struct option options[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "netns", required_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-link-events", no_argument, NULL, 'E' },
+		{ "worker", no_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct monitor mon = { .name = "xbond0" };
-	const char *netns = NULL;
+	struct monitor mon = { .name = "xbond0", .guard_fd = -1, .pidfile_fd = -1 };
+	char *exec_argv[MONITOR_MAX_ARGS + 1];
+	const char *netns = NULL, *prog = skip ? "xbond monitor" : "xbondmon";
+	bool worker = false;
 	char dir[PATH_MAX];
-	pid_t holder = 0;
-	int opt, pidfd, ret;
+	int opt, ret, i, n = 0;
 
 	xbond_prog_name = "xbondmon";
-	while ((opt = getopt_long(argc, argv, "n:jvh", options, NULL)) != -1) {
+	/* Restarts run as we were run, less --worker: the partner decides its role. */
+	for (i = 0; i < argc && n < MONITOR_MAX_ARGS; i++)
+		if (strcmp(argv[i], "--worker"))
+			exec_argv[n++] = argv[i];
+	exec_argv[n] = NULL;
+	mon.exec_argv = exec_argv;
+	argc -= skip;
+	argv += skip;
+	while ((opt = getopt_long(argc, argv, "n:jvVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
-			if (!*optarg || strlen(optarg) >= XBOND_NAME_LEN) {
+			if (!xbond_ifname_valid(optarg)) {
 				pr_warn("--name: '%s' is not a valid interface name\n", optarg);
 				return 2;
 			}
@@ -101,14 +171,20 @@ int main(int argc, char **argv)
 		case 'E':
 			monitor_link_events = false;
 			break;
+		case 'W':
+			worker = true;
+			break;
 		case 'v':
 			xbond_log_level++;
 			break;
+		case 'V':
+			printf("%s %s\n", prog, XBOND_VERSION);
+			return 0;
 		case 'h':
-			usage(stdout);
+			usage(stdout, prog);
 			return 0;
 		default:
-			usage(stderr);
+			usage(stderr, prog);
 			return 2;
 		}
 	}
@@ -116,39 +192,25 @@ int main(int argc, char **argv)
 		pr_warn("unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	ret = xbond_join_host_mntns();
+	if (ret) {
+		pr_warn("cannot join the host's mount namespace: %s\n", strerror(-ret));
+		return 1;
+	}
 	if (netns && (ret = xbond_enter_netns(netns))) {
 		pr_warn("--netns: cannot enter '%s': %s\n", netns, strerror(-ret));
 		return 1;
 	}
-	ret = xbond_bond_dir(mon.name, dir, sizeof(dir));
+	ret = xbond_bond_dir(mon.name, dir, sizeof(dir), false);
 	if (!ret)
 		ret = xbond_open(&mon.h, dir);
 	if (ret) {
 		pr_warn("%s: no such bond (%s)\n", mon.name, strerror(-ret));
 		return 1;
 	}
-	pidfd = xbond_pidfile_hold(mon.name, &holder);
-	if (pidfd == -EEXIST) {
-		pr_warn("%s: a monitor is already running (pid %d)\n", mon.name, holder);
-		return 1;
-	}
-	if (pidfd < 0) {
-		pr_warn("%s: cannot take the pid file: %s\n", mon.name, strerror(-pidfd));
-		return 1;
-	}
-	/*
-	 * Until we publish, frames go to a member with no carrier: a busy CPU
-	 * must not delay our wakeup. Best effort, as the kernel's miimon work.
-	 */
-	setpriority(PRIO_PROCESS, 0, XBOND_MONITOR_NICE);
-	mon.active = mon.h.bond.active;
-	mon.active_since_ns = xbond_now_ns();
-	monitor_log(&mon, "monitor started", "-", monitor_link_events ?
-		    "link events and polling" : "polling only");
-	ret = monitor_run(&mon);
-	if (mon.arp_fd > 0)
-		close(mon.arp_fd);
+	ret = worker ? worker_run(&mon) : guard_main(&mon);
 	xbond_close(&mon.h);
-	close(pidfd);
-	return ret ? 1 : 0;
+	if (mon.pidfile_fd >= 0)
+		close(mon.pidfile_fd);
+	return ret;
 }

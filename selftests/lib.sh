@@ -4,6 +4,10 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XBONDLOAD=${XBONDLOAD:-$TOP/.output/xbondload}
+XBONDCTL=${XBONDCTL:-$TOP/.output/xbondctl}
+XBONDMON=${XBONDMON:-$TOP/.output/xbondmon}
+# Flags, counters and modes from maps/xbond_abi.h: no bare numbers in tests.
+. "$TOP/.output/xbond_abi.sh" || { echo "build first: make" >&2; exit 1; }
 SUFFIX=$(printf '%04x%04x' $RANDOM $RANDOM)
 NAMESPACES=()
 FAILED=0
@@ -104,32 +108,92 @@ topo_switch() {
 	ip -n "$P" link set p0 up
 }
 
+# map_dump NS MAP [BOND]: bpftool's JSON dump of one of the bond's maps. A map
+# that cannot be read fails loudly (a message and exit 2): "could not read"
+# must never look like "false".
+map_dump() {
+	local out
+	if ! out=$(bpftool map dump pinned "$(pin_dir "$1" "${3:-xbond0}")/$2" 2>&1); then
+		echo "cannot read map $2 of bond ${3:-xbond0} in $1: $out" >&2
+		return 2
+	fi
+	printf '%s\n' "$out"
+}
+
+# map_query NS MAP BOND FILTER: jq FILTER over the dump; fails on a missing value.
+map_query() {
+	local dump
+	dump=$(map_dump "$1" "$2" "$3") || return 2
+	jq -e "$4" <<<"$dump" || { echo "no value for $4 in map $2 of $1" >&2; return 2; }
+}
+
 # Sum of one per-member counter (rx_packets, tx_packets, ...) over CPUs.
 member_stat() { # NS SLOT FIELD [BOND]
-	bpftool map dump pinned "$(pin_dir "$1" "${4:-xbond0}")/xbond_mstats" |
-		jq "[.[] | select(.key == $2) | .values[].value.$3] | add"
+	map_query "$1" xbond_mstats "${4:-xbond0}" \
+		"[.[] | select(.key == $2) | .values[].value.$3] | add"
 }
 
 counter() { # NS INDEX [BOND]
-	bpftool map dump pinned "$(pin_dir "$1" "${3:-xbond0}")/xbond_counters" |
-		jq "[.[] | select(.key == $2) | .values[].value] | add"
+	map_query "$1" xbond_counters "${3:-xbond0}" \
+		"[.[] | select(.key == $2) | .values[].value] | add"
+}
+
+# A member's XBOND_MEMBER_* flags.
+member_flags() { # NS SLOT [BOND]
+	map_query "$1" xbond_members "${3:-xbond0}" ".[] | select(.key == $2) | .value.flags"
+}
+
+# usable / unusable NS SLOT [BOND]: whether the data plane may use the member,
+# as xbond_member_usable() says. Both fail (exit 2) if the map cannot be read.
+usable() {
+	local f
+	f=$(member_flags "$@") || return 2
+	(( (f & XBOND_MEMBER_CARRIER) && (f & XBOND_MEMBER_ADMIN_UP) &&
+	   !(f & XBOND_MEMBER_ARP_DOWN) ))
+}
+unusable() {
+	local f
+	f=$(member_flags "$@") || return 2
+	! (( (f & XBOND_MEMBER_CARRIER) && (f & XBOND_MEMBER_ADMIN_UP) &&
+	     !(f & XBOND_MEMBER_ARP_DOWN) ))
 }
 
 # The live config, as bpftool prints it.
 live_config() { # NS [BOND]
-	local dir slot
-	dir=$(pin_dir "$1" "${2:-xbond0}")
-	slot=$(bpftool map dump pinned "$dir/xbond_slot" | jq '.[0].value')
-	bpftool map dump pinned "$dir/xbond_config" | jq ".[] | select(.key == $slot) | .value"
+	local slot
+	slot=$(map_query "$1" xbond_slot "${2:-xbond0}" '.[0].value') || return 2
+	map_query "$1" xbond_config "${2:-xbond0}" ".[] | select(.key == $slot) | .value"
 }
 
-# monitor_pid NS: the pid of the xbondmon running in namespace NS, if any.
+# live_field NS FIELD [BOND]: one field of the live config (n_tx, active, ...).
+live_field() {
+	local cfg
+	cfg=$(live_config "$1" "${3:-xbond0}") || return 2
+	jq -e ".$2" <<<"$cfg"
+}
+
+# The log of a bond's monitor.
+mon_log() { # NS [BOND]
+	cat "/run/xbond/$(stat -L -c %i "/run/netns/$1")/${2:-xbond0}.log"
+}
+
+# monitor_pid NS [ROLE] [BOND]: the pid of the bond's monitor worker (ROLE
+# worker, the default) or guard (ROLE pid), if that process is alive. Its pid
+# file is not locked here: a probe must not stand in a starting monitor's way.
 monitor_pid() {
 	local pid
-	for pid in $(ip netns pids "$1"); do
-		[ "$(cat /proc/$pid/comm 2>/dev/null)" = xbondmon ] && echo $pid && return 0
-	done
-	return 1
+	pid=$(cat "/run/xbond/$(stat -L -c %i "/run/netns/$1")/${3:-xbond0}.${2:-worker}" \
+		2>/dev/null) || return 1
+	[[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == xbond* ]] &&
+		echo "$pid"
+}
+
+# kill_monitor NS [BOND]: kill -9 both of a bond's monitor processes at once.
+# They are stopped first: neither may see the other die and bring it back.
+kill_monitor() {
+	local pids
+	pids=$(monitor_pid "$1" pid "${2:-xbond0}"; monitor_pid "$1" worker "${2:-xbond0}")
+	kill -STOP $pids && kill -9 $pids
 }
 
 # Program ids attached in a namespace, one line, for before/after comparisons.

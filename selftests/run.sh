@@ -3,6 +3,12 @@
 # Run every xbond selftest (BPF_PROG_RUN units, then netns integration scripts)
 # and end with "N passed, N failed, N skipped".
 #
+# Each test runs in private mount and PID namespaces with a bpffs and a
+# /run/xbond of its own: nobody else's pins can break or hide a result, and
+# whatever a test leaves running dies with it. A test whose header carries
+# "xbond-test: host" runs in the host's mount namespace instead, as a user
+# would run xbond, with bpffs mounted or not.
+#
 # Usage: selftests/run.sh [PATTERN]   (only tests whose file name matches)
 
 cd "$(dirname "$0")/.." || exit 1
@@ -11,9 +17,13 @@ pattern=${1:-}
 passed=0 failed=0 skipped=0
 
 [ "$(id -u)" -eq 0 ] || { echo "selftests: run as root" >&2; exit 1; }
-if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
-	mount -t bpf bpf /sys/fs/bpf || exit 1
-fi
+mkdir -p /run/xbond /run/netns || exit 1
+
+isolated() {
+	unshare --mount --pid --fork --mount-proc --propagation private -- bash -c '
+		mount -t bpf -o mode=0700 bpf /sys/fs/bpf &&
+		mount -t tmpfs -o mode=0700 tmpfs /run/xbond && exec "$@"' isolated "$@"
+}
 
 run_one() {
 	local name=$1 log rc
@@ -34,7 +44,11 @@ run_one() {
 
 for t in "$OUT/test_prog_run" selftests/net/test_*.sh; do
 	[ -n "$pattern" ] && [[ "$t" != *$pattern* ]] && continue
-	run_one "$(basename "$t")" "$t"
+	if head -20 "$t" 2>/dev/null | grep -q 'xbond-test: host'; then
+		run_one "$(basename "$t")" "$t"
+	else
+		run_one "$(basename "$t")" isolated "$t"
+	fi
 done
 
 echo "$passed passed, $failed failed, $skipped skipped"

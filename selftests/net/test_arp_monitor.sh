@@ -12,13 +12,18 @@
 #   P:                       p0 10.81.0.2 (the ARP target)
 . "$(dirname "$0")/../lib.sh"
 
-flags() { # NS SLOT
-	bpftool map dump pinned "$(pin_dir "$1")/xbond_members" |
-		jq ".[] | select(.key == $2) | .value.flags"
+# Each fails (exit 2) when the map cannot be read, whichever way it is asked.
+arp_down() { local f; f=$(member_flags "$1" "$2") || return 2; (( f & XBOND_MEMBER_ARP_DOWN )); }
+arp_up() { local f; f=$(member_flags "$1" "$2") || return 2; (( !(f & XBOND_MEMBER_ARP_DOWN) )); }
+both_arp_up() { arp_up "$1" 0 && arp_up "$1" 1; }
+link_up() { # NS SLOT: carrier and admin up, as the monitor last saw them
+	local f
+	f=$(member_flags "$1" "$2") || return 2
+	(( (f & XBOND_MEMBER_CARRIER) && (f & XBOND_MEMBER_ADMIN_UP) ))
 }
-arp_down() { [ $(($(flags "$1" $2) & 32)) -ne 0 ]; }
-arp_up() { [ $(($(flags "$1" $2) & 32)) -eq 0 ]; }
-active() { live_config "$1" | jq .active; }
+active() { live_field "$1" active; }
+is_active() { [ "$(active "$1")" = "$2" ]; }
+all_buckets_on() { local c; c=$(live_config "$1") || return 2; jq -e ".buckets | all(. == $2)" <<<"$c"; }
 lost_pings() { # NS DST COUNT INTERVAL, while CMD runs after 0.3 s: echo lost
 	local out=/tmp/xbt-ping.$SUFFIX pid sent received
 	ip netns exec "$1" ping -q -i "$4" -c "$3" -W 1 "$2" >$out 2>&1 &
@@ -36,10 +41,9 @@ lost_pings() { # NS DST COUNT INTERVAL, while CMD runs after 0.3 s: echo lost
 bounce_primary() {
 	ip -n "$S" link set s0 down
 	check "carrier loss on the primary: h1 active" wait_for 2 \
-		sh -c "$(declare -f active live_config pin_dir); [ \$(active $H) = 1 ]"
+		is_active "$H" 1
 	ip -n "$S" link set s0 up
-	check "h0 usable again" wait_for 2 sh -c "$(declare -f flags pin_dir); \
-		[ \$((\$(flags $H 0) & 3)) = 3 ]"
+	check "h0 usable again" wait_for 2 link_up "$H" 0
 	sleep 0.1
 }
 
@@ -51,22 +55,21 @@ check "create active-backup with carrier and ARP monitoring" \
 ip -n "$H" addr add 10.81.0.1/24 dev xbond0
 check "ping" wait_for 3 ip netns exec "$P" ping -c 1 -W 0.2 10.81.0.1
 check "both members ARP-alive (h1 through the switch's flood)" \
-	wait_for 2 sh -c "$(declare -f flags arp_up pin_dir); arp_up $H 0 && arp_up $H 1"
+	wait_for 2 both_arp_up "$H"
 
 # The dead path: h0's switch port leaves the bridge, its carrier stays up.
 lost=$(lost_pings "$P" 10.81.0.1 400 0.005 ip -n "$S" link set s0 nomaster)
 check "dead path found within 150 ms = 50 ms x (2 + 1): $lost pings of 5 ms lost" \
 	test "$lost" -le 30
-check "h0 is ARP-down with its carrier up" sh -c \
-	"$(declare -f flags arp_down pin_dir); arp_down $H 0 && ip -n $H link show h0 | grep -q LOWER_UP"
+check "h0 is ARP-down" arp_down "$H" 0
+check "... with its carrier up" sh -c "ip -n $H link show h0 | grep -q LOWER_UP"
 check "h1 is active" test "$(active "$H")" = 1
-check "the monitor says why" grep -q "member down h0: no ARP reply" \
-	"/run/xbond/$(stat -L -c %i /run/netns/"$H")/xbond0.log"
+check "the monitor says why" grep -q "member down h0: no ARP reply" <(mon_log "$H")
 
 ip -n "$S" link set s0 master br0
 check "h0 comes back when its path does" wait_for 3 arp_up "$H" 0
 check "... and, as primary with reselect always, takes over again" wait_for 2 \
-	sh -c "$(declare -f active live_config pin_dir); [ \$(active $H) = 0 ]"
+	is_active "$H" 0
 check "ping after the path came back" ip netns exec "$P" ping -c 3 -i 0.01 -W 1 10.81.0.1
 
 # primary_reselect failure (failback off): the primary does not take back over.
@@ -83,8 +86,7 @@ check "... but as no faster than h1, h0 does not take over" test "$(active "$H")
 # probes flooded back to them by the switch.
 check "--arp-validate backup" xbond --netns "$H" --arp-validate backup
 sleep 0.3
-check "... both members stay ARP-alive" sh -c "$(declare -f flags arp_up pin_dir); \
-	arp_up $H 0 && arp_up $H 1"
+check "... both members stay ARP-alive" both_arp_up "$H"
 
 # arp_missed_max 4: a dead path is given four 50 ms intervals, not two.
 check "--arp-missed-max 4" xbond --netns "$H" --arp-missed-max 4
@@ -106,12 +108,11 @@ check "the switch learned the bond's MAC on s0 from the gratuitous ARP" wait_for
 ip -n "$H" addr flush dev xbond0 scope global
 ip -n "$S" link set s0 down
 check "with IPv6 only, failing over to h1" wait_for 2 \
-	sh -c "$(declare -f active live_config pin_dir); [ \$(active $H) = 1 ]"
+	is_active "$H" 1
 check "the switch learned the bond's MAC on s1 from an unsolicited NA" wait_for 1 sh -c \
 	"bridge -n $S fdb show br br0 | grep -i '$mac dev s1'"
 ip -n "$S" link set s0 up
-check "h0 usable again" wait_for 2 sh -c "$(declare -f flags pin_dir); \
-	[ \$((\$(flags $H 0) & 3)) = 3 ]"
+check "h0 usable again" wait_for 2 link_up "$H" 0
 ip -n "$H" addr add 10.81.0.1/24 dev xbond0
 check "--active h0 again" xbond --netns "$H" --active h0
 
@@ -123,18 +124,16 @@ check "--arp-ip-target 10.81.0.2,10.81.0.99 --arp-all-targets all --arp-validate
 check "the active member goes ARP-down: not all targets answer" wait_for 2 arp_down "$H" 0
 check "--arp-all-targets any: one answering target is enough" \
 	xbond --netns "$H" --arp-all-targets any
-check "members come back" wait_for 2 sh -c "$(declare -f flags arp_up pin_dir); \
-	arp_up $H 0 || arp_up $H 1"
+one_arp_up() { arp_up "$1" 0 || arp_up "$1" 1; }
+check "members come back" wait_for 2 one_arp_up "$H"
 
 # xor: every member probes and is judged on its own.
 check "switch to balance-xor live" xbond --netns "$H" --mode balance-xor \
 	--arp-ip-target 10.81.0.2 --arp-validate all
-check "both members ARP-alive in xor with arp_validate all" wait_for 2 \
-	sh -c "$(declare -f flags arp_up pin_dir); arp_up $H 0 && arp_up $H 1"
+check "both members ARP-alive in xor with arp_validate all" wait_for 2 both_arp_up "$H"
 ip -n "$S" link set s1 nomaster
 check "xor: h1's dead path found" wait_for 2 arp_down "$H" 1
-check "xor: h1's buckets moved to h0" wait_for 1 sh -c \
-	"$(declare -f live_config pin_dir); live_config $H | jq -e '.buckets | all(. == 0)'"
+check "xor: h1's buckets moved to h0" wait_for 1 all_buckets_on "$H" 0
 ip -n "$S" link set s1 master br0
 check "xor: h1 back" wait_for 3 arp_up "$H" 1
 

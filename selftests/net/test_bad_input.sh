@@ -50,7 +50,13 @@ for args in "--mode foo|unknown mode 'foo'" "--hash layer5|unknown hash policy '
 	    "--mac 01:00:5e:00:00:01|is multicast or zero" "--xdp-mode fast|not auto, native" \
 	    "--detach --mode rr|--detach takes no other change" \
 	    "--weight a0|'a0' is not IF=N" "--weight =3|'=3' is not IF=N" \
-	    "--detach --weight a0=2|--detach takes no other change"; do
+	    "--detach --weight a0=2|--detach takes no other change" \
+	    "--mode 802.3ad|802.3ad is not implemented yet" \
+	    "--mode balance-tlb|balance-tlb is not implemented yet" \
+	    "--mode 6|balance-alb is not implemented yet" \
+	    "--name ..|'..' is not a valid interface name" \
+	    "--name .|'.' is not a valid interface name" \
+	    "--name a:b|'a:b' is not a valid interface name"; do
 	opts=${args%%|*}
 	check_fails "usage error: $opts" "${args#*|}" xbond --netns "$A" --ifaces a0 $opts
 	xbond --netns "$A" --ifaces a0 $opts 2>/dev/null
@@ -62,6 +68,10 @@ check_fails "missing privileges" "needs CAP_NET_ADMIN" \
 
 # A bond exists: members and its interfaces are taken.
 check "create xb1 over a0,a1" xbond --netns "$A" --name xb1 --ifaces a0,a1
+# B's ends are down: the monitor finds no usable member and the bond loses its
+# carrier. Let that settle before the snapshots below.
+check "... xb1 has no carrier: no member has one" wait_for 2 sh -c \
+	"ip -n $A link show xb1 | grep -q NO-CARRIER"
 refused "a member of another bond" "a0: already belongs to bond xb1" --name xb2 --ifaces a2,a0
 refused "a bond's interface as a member" "xb1: is the interface of bond xb1" \
 	--name xb2 --ifaces xb1
@@ -69,11 +79,17 @@ refused "a bond as its own member" "xb1: is the bond's own interface" --name xb1
 refused "adding past the maximum" "too many members: 33, at most 32" \
 	--name xb1 --add "$(seq -s, -f 'a%g' 2 32)"
 refused "--active on a non-member" "--active: a5 is not a member of xb1" --name xb1 --active a5
-refused "--mac of a live bond" "--mac: the MAC of an existing bond cannot change" \
-	--name xb1 --mac 02:00:00:00:00:99
+refused "--mtu on a live bond that a new member cannot take" "mv0: cannot set MAC/MTU" \
+	--name xb1 --add mv0 --mtu 1600
 refused "failed --add rolls back the members it added" "mv0: cannot set MAC/MTU" \
 	--name xb1 --add a2,mv0
 refused "--del of an unknown interface" "nosuch: no such interface" --name xb1 --del nosuch
+
+for tool in "$XBONDLOAD" "$XBONDCTL" "$XBONDMON" "$TOP/.output/xbond"; do
+	check "$(basename "$tool") --version" sh -c "'$tool' --version | grep -q '^$(basename "$tool") [0-9]'"
+done
+check_fails "xbondctl: a bond name that is not an interface name" "'../x' is not a valid" \
+	"$XBONDCTL" --netns "$A" status ../x
 
 # Concurrent loaders serialise on the namespace's lock.
 nsdir=/sys/fs/bpf/xbond/$(stat -L -c %i /run/netns/"$A")

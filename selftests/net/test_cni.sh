@@ -12,10 +12,14 @@
 #   P:                    p0 10.85.0.1
 . "$(dirname "$0")/../lib.sh"
 
-CNI=$TOP/.output/xbond
+# The plugin alone in its bin dir, as Kubernetes installers copy it: it runs
+# its monitor from itself.
+BIN=$(mktemp -d /tmp/xbt-cnibin.XXXXXX)
+cp "$TOP/.output/xbond" "$BIN/"
+CNI=$BIN/xbond
 DATA=$(mktemp -d /tmp/xbt-ipam.XXXXXX)
 CID=xbt$SUFFIX
-trap 'cleanup; rm -rf "$DATA" /run/xbond/cni/$CID*' EXIT
+trap 'cleanup; rm -rf "$DATA" "$BIN" /run/xbond/cni/$CID*' EXIT
 
 BASE='{"cniVersion": "1.0.0", "name": "xbtnet", "type": "xbond",
 	"mode": "active-backup", "miimon": "10",
@@ -30,7 +34,7 @@ conf() { jq -c "${1:-.}" <<<"$BASE"; }
 # cni COMMAND NETNS_PATH [IFNAME]: call the plugin from H, as a runtime would.
 cni() {
 	nsenter --net="/run/netns/$H" env -i PATH="$PATH" CNI_COMMAND="$1" CNI_CONTAINERID="$CID" \
-		CNI_NETNS="$2" CNI_IFNAME="${3:-eth0}" CNI_PATH="$TOP/.output:/usr/lib/cni" \
+		CNI_NETNS="$2" CNI_IFNAME="${3:-eth0}" CNI_PATH="$BIN:/usr/lib/cni" \
 		CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=xbt;K8S_POD_NAMESPACE=default" "$CNI"
 }
 
@@ -82,7 +86,9 @@ check "the default route goes through the gateway" \
 	sh -c "ip -n $POD route show default | grep -q 'via 10.85.0.1 dev eth0'"
 check "the links moved into the pod" sh -c "! ip -n $H link show h0 2>/dev/null && \
 	ip -n $POD link show h1 >/dev/null"
-check "a monitor runs for the pod's bond" wait_for 2 monitor_pid "$POD"
+check "a monitor runs for the pod's bond" wait_for 2 monitor_pid "$POD" worker eth0
+check "... run by the plugin's own binary, alone in its bin dir" \
+	test "$(readlink "/proc/$(monitor_pid "$POD" worker eth0)/exe")" = "$CNI"
 check "ping the peer through the bridge" \
 	ip netns exec "$POD" ping -c 3 -i 0.05 -W 1 10.85.0.1
 check "ADD again for the same container and interface is refused" \
@@ -116,8 +122,9 @@ check "CHECK sees an address that is not there" test "$(jq -c \
 check "CHECK sees a mode changed live by xbondload" \
 	test "$(error_code cni_in "$prev" CHECK "$PODNS")" = 999
 "$XBONDLOAD" --netns "$PODNS" --name eth0 --mode active-backup
-mon=$(monitor_pid "$POD")
-kill -9 "$mon"
+mon=$(monitor_pid "$POD" worker eth0)
+# Both monitor processes at once: neither is left to bring the other back.
+kill_monitor "$POD" eth0
 # Out of the netns listing is not yet dead: wait until it is a zombie, or gone.
 wait_for 2 sh -c "ps -o stat= -p $mon | grep -q Z || ! kill -0 $mon"
 code=$(error_code cni_in "$prev" CHECK "$PODNS")
@@ -164,8 +171,8 @@ xor='.linksInContainer = true | .mode = "balance-xor" | .xmitHashPolicy = "layer
 result=$(conf "$xor" | cni ADD "$PODNS")
 check "ADD with linksInContainer, balance-xor layer3+4, MTU 1400 and h0 weighing 3" \
 	jq -e '.interfaces[0].name == "eth0"' <<<"$result"
-check "... h0 homes 3/4 of the buckets" test "$(bpftool map dump pinned \
-	"$(pin_dir "$POD" eth0)/xbond_bond" | jq '[.[0].value.home[] | select(. == 0)] | length')" = 192
+check "... h0 homes 3/4 of the buckets" test "$(map_query "$POD" xbond_bond eth0 \
+	'[.[0].value.home[] | select(. == 0)] | length')" = 192
 check "... CHECK passes" cni_in "$(conf "$xor | . + {prevResult: $result}")" CHECK "$PODNS"
 check "... CHECK sees a weight changed live" test "$(error_code cni_in \
 	"$(conf "$xor | .links[0].weight = 2 | . + {prevResult: $result}")" CHECK "$PODNS")" = 999

@@ -41,11 +41,11 @@ check "no ping lost during the switches ($received of $sent)" \
 check "program ids unchanged by the switches" test "$(prog_ids "$H")" = "$ids_before"
 rm -f "$ping_out"
 
-slot_before=$(bpftool map dump pinned "$(pin_dir "$H")/xbond_slot" | jq '.[0].value')
+slot_before=$(map_query "$H" xbond_slot xbond0 '.[0].value')
 check "an identical command succeeds" \
 	xbond --netns "$H" --ifaces h0,h1 --mode balance-xor --hash layer3+4
 check "... and changes nothing" test \
-	"$(bpftool map dump pinned "$(pin_dir "$H")/xbond_slot" | jq '.[0].value')" = "$slot_before"
+	"$(map_query "$H" xbond_slot xbond0 '.[0].value')" = "$slot_before"
 
 check "--hash layer2+3 applies live" xbond --netns "$H" --hash layer2+3
 check "... the live config says layer2+3" test "$(live_config "$H" | jq .hash_policy)" = 2

@@ -30,8 +30,8 @@ spread_ok() {
 		active-backup) [ $i -eq 0 ] && [ $d -ne $total ] && return 1
 			       [ $i -ne 0 ] && [ $d -ne 0 ] && return 1 ;;
 		# Every member sends every frame; counters are read one after
-		# another, so a frame still in flight may show on some only.
-		broadcast) [ $((d - delta[0])) -gt 2 ] || [ $((delta[0] - d)) -gt 2 ] && return 1 ;;
+		# another, so frames still in flight may show on some only.
+		broadcast) [ $((d - delta[0])) -gt 8 ] || [ $((delta[0] - d)) -gt 8 ] && return 1 ;;
 		# Every member carries a real share: at least a fifth of an even one.
 		*) [ $((d * ${#delta[@]} * 5)) -lt $total ] && return 1 ;;
 		esac

@@ -11,11 +11,6 @@
 #   P:                       p0 10.80.0.2
 . "$(dirname "$0")/../lib.sh"
 
-usable() { # NS SLOT: the member's CARRIER|ADMIN_UP flags are both set
-	[ "$(bpftool map dump pinned "$(pin_dir "$1")/xbond_members" |
-		jq ".[] | select(.key == $2) | .value.flags % 4")" = 3 ]
-}
-log_of() { cat "/run/xbond/$(stat -L -c %i /run/netns/"$1")/xbond0.log" 2>/dev/null; }
 
 topo_switch 2 || { fail "topology"; exit 1; }
 ip -n "$P" addr add 10.80.0.2/24 dev p0
@@ -40,8 +35,7 @@ rm -f /tmp/xbt-ping.$SUFFIX
 check "carrier failover loses at most 20 of 1 ms pings (lost $((sent - received)))" \
 	test -n "$sent" -a $((sent - received)) -le 20
 check "the active member is now h1" test "$(live_config "$H" | jq .active)" = 1
-check "the monitor logged why" sh -c "grep -q 'member down h0: no carrier' \
-	/run/xbond/$(stat -L -c %i /run/netns/"$H")/xbond0.log"
+check "the monitor logged why" grep -q 'member down h0: no carrier' <(mon_log "$H")
 ip -n "$S" link set s0 up
 check "h0 usable again when its port comes back" wait_for 2 usable "$H" 0
 
@@ -49,38 +43,37 @@ check "h0 usable again when its port comes back" wait_for 2 usable "$H" 0
 kill -9 "$(monitor_pid "$H")"
 ip netns exec "$P" ping -q -i 0.002 -c 200 -W 1 10.80.0.1 >/tmp/xbt-ping.$SUFFIX &
 pid=$!
-slot=$(bpftool map dump pinned "$(pin_dir "$H")/xbond_slot" | jq '.[0].value')
+slot=$(map_query "$H" xbond_slot xbond0 '.[0].value')
 check "a restarted monitor comes up" xbond --netns "$H" --mode active-backup
 wait $pid
 read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' /tmp/xbt-ping.$SUFFIX)
 rm -f /tmp/xbt-ping.$SUFFIX
 check "no ping lost across kill -9 and restart ($received of $sent)" test "$sent" = "$received"
 check "... and the restart changed no config" test \
-	"$(bpftool map dump pinned "$(pin_dir "$H")/xbond_slot" | jq '.[0].value')" = "$slot"
+	"$(map_query "$H" xbond_slot xbond0 '.[0].value')" = "$slot"
 
 # downdelay: the member stays in use for that long after carrier loss.
 check "set --downdelay 400 live" xbond --netns "$H" --downdelay 400
 ip -n "$S" link set s1 down
 sleep 0.15
 check "h1 still in use 150 ms into a 400 ms downdelay" usable "$H" 1
-check "h1 out of use once the downdelay ran out" wait_for 2 sh -c "! $(declare -f usable); \
-	! usable $H 1"
+check "h1 out of use once the downdelay ran out" wait_for 2 unusable "$H" 1
 check "set --updelay 400 live" xbond --netns "$H" --updelay 400 --downdelay 0
 ip -n "$S" link set s1 up
 sleep 0.15
-check "h1 still out of use 150 ms into a 400 ms updelay" sh -c "$(declare -f usable); \
-	! usable $H 1"
+check "h1 still out of use 150 ms into a 400 ms updelay" unusable "$H" 1
 check "h1 back in use once the updelay ran out" wait_for 2 usable "$H" 1
 xbond --netns "$H" --updelay 0
 
 # All members down: frames are dropped and counted, and it recovers alone.
 ip -n "$S" link set s0 down
 ip -n "$S" link set s1 down
-check "no usable member when both ports are down" wait_for 2 sh -c \
-	"$(declare -f live_config pin_dir); [ \$(live_config $H | jq .n_tx) = 0 ]"
-drops=$(counter "$H" 0)
+no_tx_member() { [ "$(live_field "$1" n_tx)" = 0 ]; }
+check "no usable member when both ports are down" wait_for 2 no_tx_member "$H"
+drops=$(counter "$H" $XBOND_CNT_TX_NO_MEMBER)
 ip netns exec "$H" ping -c 2 -i 0.01 -W 0.1 10.80.0.2 >/dev/null 2>&1
-check "frames sent meanwhile are counted as dropped" test "$(counter "$H" 0)" -gt "$drops"
+check "frames sent meanwhile are counted as dropped" \
+	test "$(counter "$H" $XBOND_CNT_TX_NO_MEMBER)" -gt "$drops"
 ip -n "$S" link set s0 up
 ip -n "$S" link set s1 up
 check "traffic recovers by itself" wait_for 3 ip netns exec "$P" ping -c 1 -W 0.2 10.80.0.1
@@ -102,8 +95,7 @@ check "... polling every 20 ms (--miimon 20)" sh -c \
 check "both members in use" wait_for 2 usable "$A" 1
 buckets=$(live_config "$A" | jq -c .buckets)
 ip -n "$B" link set b1 down
-check "polling alone notices a1's carrier loss" wait_for 2 sh -c \
-	"$(declare -f usable pin_dir); ! usable $A 1"
+check "polling alone notices a1's carrier loss" wait_for 2 unusable "$A" 1
 check "... only a1's buckets moved, to a0" python3 -c "
 import json, sys
 b, a = json.loads('$buckets'), json.loads('$(live_config "$A" | jq -c .buckets)')

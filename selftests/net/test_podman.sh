@@ -104,7 +104,7 @@ check "the container has eth0 with host-local's address ($ip)" \
 	podman_h exec $CTR ip -4 addr show eth0 | grep -q 'inet 10.86.0.1[0-9]/24'"
 check "the members moved into the container" sh -c \
 	"ip -n $PODNS link show h0 && ip -n $PODNS link show h1 && ! ip -n $H link show h0"
-check "a monitor runs in the container's netns" wait_for 2 monitor_pid "$PODNS"
+check "a monitor runs in the container's netns" wait_for 2 monitor_pid "$PODNS" worker eth0
 check "the container pings the peer" podman_h exec "$CTR" ping -c 3 -W 1 10.86.0.1
 
 # Through both members: h0 while active, h1 after h0's switch port goes down.

@@ -39,9 +39,12 @@ check "a pulled link shows in status" wait_for 2 sh -c \
 check "the last failover and its reason" sh -c "'$XBONDCTL' --netns $A -j status |
 	jq -e '.last_failover != \"never\" and .last_failover_reason == \"no carrier\"'"
 
-kill -9 "$(monitor_pid "$A")"
+# Both processes at once: neither is left to bring the other back.
+kill_monitor "$A"
 check "status works with the monitor down" wait_for 2 sh -c \
 	"'$XBONDCTL' --netns $A -j status | jq -e '.monitor == \"not running\" and .mode == \"active-backup\"'"
+check "... and says the link states may be stale" sh -c \
+	"'$XBONDCTL' --netns $A status | grep -q '^link states: may be stale: no monitor runs'"
 check_fails "an unknown bond: one line, exit 1" "nosuch: no such bond" \
 	"$XBONDCTL" --netns "$A" status nosuch
 check "in JSON the error is an object" sh -c \

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Print maps/xbond_abi.h's flags, counters and modes as shell assignments, so tests use no bare numbers. */
+#include <stdio.h>
+#include "maps/xbond_abi.h"
+
+#define PRINT(name)	printf("%s=%llu\n", #name, (unsigned long long)(name))
+
+int main(void)
+{
+	PRINT(XBOND_ABI_VERSION);
+	PRINT(XBOND_NO_MEMBER);
+	PRINT(XBOND_MEMBER_CARRIER);
+	PRINT(XBOND_MEMBER_ADMIN_UP);
+	PRINT(XBOND_MEMBER_HAD_CLSACT);
+	PRINT(XBOND_MEMBER_WAS_UP);
+	PRINT(XBOND_MEMBER_ARP_DOWN);
+	PRINT(XBOND_MEMBER_SEEN_UP);
+	PRINT(XBOND_CNT_TX_NO_MEMBER);
+	PRINT(XBOND_CNT_TX_CLONE_FAIL);
+	PRINT(XBOND_CNT_RX_NOT_MEMBER);
+	PRINT(XBOND_CNT_RX_INACTIVE);
+	PRINT(XBOND_CNT_RX_OWN_MAC);
+	PRINT(XBOND_CNT_RX_BACKUP_GRACE);
+	PRINT(XBOND_MODE_ROUNDROBIN);
+	PRINT(XBOND_MODE_ACTIVEBACKUP);
+	PRINT(XBOND_MODE_XOR);
+	PRINT(XBOND_MODE_BROADCAST);
+	PRINT(XBOND_BOND_NO_MONITOR);
+	return 0;
+}
