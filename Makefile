@@ -36,7 +36,8 @@ endif
 
 BPF_OBJS := $(OUTPUT)/tx_select.bpf.o $(OUTPUT)/rx_filter.bpf.o $(OUTPUT)/empty.bpf.o
 SKELS := $(OUTPUT)/tx_select.skel.h $(OUTPUT)/rx_filter.skel.h
-LIB_SRCS := lib/log.c lib/names.c lib/nl.c lib/pins.c lib/bond.c lib/links.c lib/monitor_ctl.c
+LIB_SRCS := lib/log.c lib/names.c lib/nl.c lib/pins.c lib/bond.c lib/links.c lib/monitor_ctl.c \
+	lib/attach.c lib/enslave.c lib/ops.c
 LIB_OBJS := $(patsubst lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
@@ -46,8 +47,6 @@ MONITOR_OBJS := $(patsubst monitor/%.c,$(OUTPUT)/monitor/%.o,$(wildcard monitor/
 MONITOR_LIB_OBJS := $(filter-out $(OUTPUT)/monitor/main.o,$(MONITOR_OBJS))
 CTL_OBJS := $(patsubst ctl/%.c,$(OUTPUT)/ctl/%.o,$(wildcard ctl/*.c))
 CNI_OBJS := $(patsubst cni/%.c,$(OUTPUT)/cni/%.o,$(wildcard cni/*.c))
-# The CNI plugin does what xbondload does, through the same code.
-OPS_OBJS := $(filter-out $(OUTPUT)/loader/xbondload.o,$(LOADER_OBJS))
 TOOLS := $(OUTPUT)/xbondload $(OUTPUT)/xbondmon $(OUTPUT)/xbondctl $(OUTPUT)/xbond
 
 .PHONY: all deps test demo bench vmlinux clean help install
@@ -98,13 +97,13 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@
 
-$(OUTPUT)/lib/%.o: lib/%.c lib/*.h maps/xbond_abi.h | $(OUTPUT)/lib
+$(OUTPUT)/lib/%.o: lib/%.c lib/*.h maps/xbond_abi.h $(SKELS) | $(OUTPUT)/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/loader/%.o: loader/%.c loader/*.h lib/*.h maps/xbond_abi.h $(SKELS) | $(OUTPUT)/loader
+$(OUTPUT)/loader/%.o: loader/%.c lib/*.h maps/xbond_abi.h | $(OUTPUT)/loader
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iloader -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/monitor/%.o: monitor/%.c monitor/*.h lib/*.h maps/xbond_abi.h | $(OUTPUT)/monitor
 	$(call msg,CC,$@)
@@ -114,11 +113,11 @@ $(OUTPUT)/ctl/%.o: ctl/%.c ctl/*.h lib/*.h maps/xbond_abi.h | $(OUTPUT)/ctl
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Ictl -c $< -o $@
 
-$(OUTPUT)/cni/%.o: cni/%.c cni/*.h loader/*.h lib/*.h maps/xbond_abi.h $(SKELS) | $(OUTPUT)/cni
+$(OUTPUT)/cni/%.o: cni/%.c cni/*.h lib/*.h maps/xbond_abi.h | $(OUTPUT)/cni
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(JSON_CFLAGS) -Iloader -Icni -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(JSON_CFLAGS) -Icni -c $< -o $@
 
-$(OUTPUT)/xbond: $(CNI_OBJS) $(OPS_OBJS) $(MONITOR_LIB_OBJS) $(LIB_OBJS)
+$(OUTPUT)/xbond: $(CNI_OBJS) $(MONITOR_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(JSON_LIBS) -o $@
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-packet cost of tx_select and rx_filter with BPF_PROG_RUN, each next to an empty program run alongside.
+/* Per-packet cost of tx_select and the receive programs with BPF_PROG_RUN, each next to an empty program run alongside.
  *
  *   prog_cost [-j] [-n REPEAT]     -j: one JSON object a line
  */
@@ -43,10 +43,10 @@ static void make_frame(unsigned char *f, size_t len)
 /* ns per run of one round of repeat runs, as the kernel times it: in whole ns,
  * but without the time the round was preempted, and without XDP's dispatcher
  * update around the round, which a clock in userspace would count. */
-static double run_once(int prog_fd, void *frame, size_t len, struct xdp_md *ctx)
+static double run_once(int prog_fd, void *frame, size_t len, const void *ctx, size_t ctx_size)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
-		    .repeat = repeat, .ctx_in = ctx, .ctx_size_in = ctx ? sizeof(*ctx) : 0);
+		    .repeat = repeat, .ctx_in = ctx, .ctx_size_in = ctx_size);
 
 	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
 		fprintf(stderr, "prog_cost: BPF_PROG_RUN: %s\n", strerror(errno));
@@ -62,15 +62,15 @@ static int cmp_double(const void *a, const void *b)
 
 /* Median ns per run of a program and of the empty one, in alternate rounds so
  * that both see the same frequency and the same neighbours. */
-static void cost(int prog_fd, int empty_fd, void *frame, size_t len, struct xdp_md *ctx,
-		 double *ns, double *floor_ns)
+static void cost(int prog_fd, int empty_fd, void *frame, size_t len, const void *ctx,
+		 size_t ctx_size, double *ns, double *floor_ns)
 {
 	double runs[ROUNDS], floors[ROUNDS];
 	int i;
 
 	for (i = 0; i < ROUNDS; i++) {
-		floors[i] = run_once(empty_fd, frame, len, ctx);
-		runs[i] = run_once(prog_fd, frame, len, ctx);
+		floors[i] = run_once(empty_fd, frame, len, ctx, ctx_size);
+		runs[i] = run_once(prog_fd, frame, len, ctx, ctx_size);
 	}
 	qsort(runs, ROUNDS, sizeof(double), cmp_double);
 	qsort(floors, ROUNDS, sizeof(double), cmp_double);
@@ -78,17 +78,16 @@ static void cost(int prog_fd, int empty_fd, void *frame, size_t len, struct xdp_
 	*floor_ns = floors[ROUNDS / 2];
 }
 
+/* empty: "XDP" or "tc", the kind of program prog is and is measured against. */
 static void report(int json, const char *prog, const char *mode, const char *variant,
-		   double ns, double floor_ns)
+		   const char *empty, double ns, double floor_ns)
 {
-	const char *empty = strcmp(prog, "tx_select") ? "XDP" : "tc";
-
 	if (json)
 		printf("{\"prog\":\"%s\",\"mode\":\"%s\",\"variant\":\"%s\",\"ns\":%.0f,"
-		       "\"empty_ns\":%.0f,\"ratio\":%.3f}\n", prog, mode, variant, ns, floor_ns,
-		       ns / floor_ns);
+		       "\"empty\":\"%s\",\"empty_ns\":%.0f,\"ratio\":%.3f}\n", prog, mode,
+		       variant, ns, empty, floor_ns, ns / floor_ns);
 	else
-		printf("%-9s %-13s %-8s %4.0f ns  %.2fx the empty %s program (%.0f ns)\n",
+		printf("%-12s %-13s %-8s %4.0f ns  %.2fx the empty %-3s program (%.0f ns)\n",
 		       prog, mode, variant, ns, ns / floor_ns, empty, floor_ns);
 }
 
@@ -140,7 +139,8 @@ int main(int argc, char **argv)
 		{ XBOND_MODE_XOR, 0 },
 		{ XBOND_MODE_BROADCAST, 0 },
 	};
-	struct xdp_md ctx = {};
+	struct xdp_md xdp_ctx = {};
+	struct __sk_buff skb_ctx = {};
 	int ifindex[2], json = 0, opt;
 	double floor_ns, ns;
 	unsigned int i;
@@ -183,22 +183,36 @@ int main(int argc, char **argv)
 		configure(bpf_map__fd(tx->maps.xbond_config), bpf_map__fd(tx->maps.xbond_slot),
 			  tx_cases[i].mode, tx_cases[i].hash, ifindex);
 		cost(bpf_program__fd(tx->progs.tx_select), bpf_program__fd(empty->progs.empty_tc),
-		     frame, sizeof(frame), NULL, &ns, &floor_ns);
+		     frame, sizeof(frame), NULL, 0, &ns, &floor_ns);
 		report(json, "tx_select", xbond_mode_name(tx_cases[i].mode),
 		       tx_cases[i].mode == XBOND_MODE_XOR ? xbond_hash_name(tx_cases[i].hash) : "",
-		       ns, floor_ns);
+		       "tc", ns, floor_ns);
 	}
 
-	/* rx: a frame on member 0, the active one where there is one; then on member 1, a backup. */
+	/*
+	 * rx: a frame on member 0, the active one where there is one; then on
+	 * member 1, a backup. rx_filter (native XDP) and rx_filter_tc (all of
+	 * the receive path in tc ingress) make the same decision; tc test runs
+	 * take the member from ctx.ifindex.
+	 */
 	for (i = 0; i < sizeof(rx_cases) / sizeof(rx_cases[0]); i++) {
-		ctx.ingress_ifindex = ifindex[rx_cases[i].backup];
+		xdp_ctx.ingress_ifindex = ifindex[rx_cases[i].backup];
+		skb_ctx.ifindex = ifindex[rx_cases[i].backup];
 		configure(bpf_map__fd(rx->maps.xbond_config), bpf_map__fd(rx->maps.xbond_slot),
 			  rx_cases[i].mode, XBOND_HASH_LAYER2, ifindex);
 		cost(bpf_program__fd(rx->progs.rx_filter), bpf_program__fd(empty->progs.empty_xdp),
-		     frame, sizeof(frame), &ctx, &ns, &floor_ns);
+		     frame, sizeof(frame), &xdp_ctx, sizeof(xdp_ctx), &ns, &floor_ns);
 		report(json, "rx_filter", xbond_mode_name(rx_cases[i].mode),
-		       rx_cases[i].backup ? "backup" : "", ns, floor_ns);
+		       rx_cases[i].backup ? "backup" : "", "XDP", ns, floor_ns);
+		cost(bpf_program__fd(rx->progs.rx_filter_tc), bpf_program__fd(empty->progs.empty_tc),
+		     frame, sizeof(frame), &skb_ctx, sizeof(skb_ctx), &ns, &floor_ns);
+		report(json, "rx_filter_tc", xbond_mode_name(rx_cases[i].mode),
+		       rx_cases[i].backup ? "backup" : "", "tc", ns, floor_ns);
 	}
+	/* The hand-over behind native XDP: an unmarked frame, to the bond. */
+	cost(bpf_program__fd(rx->progs.rx_redirect), bpf_program__fd(empty->progs.empty_tc),
+	     frame, sizeof(frame), NULL, 0, &ns, &floor_ns);
+	report(json, "rx_redirect", "", "", "tc", ns, floor_ns);
 	tx_select_bpf__destroy(tx);
 	rx_filter_bpf__destroy(rx);
 	empty_bpf__destroy(empty);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Member receive path: XDP counts and filters frames, then tc ingress hands the survivors to the logical interface. */
+/* Member receive path: filter, count, record ARP proof; in native XDP then tc, or all in tc ingress. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -8,15 +8,24 @@
 #include "xbond_proto.bpf.h"
 #include "xbond_parse.bpf.h"
 
+/*
+ * Two layouts, one decision (xbond_rx_decide):
+ * - native XDP rx_filter, then tc ingress rx_redirect hands the frames it
+ *   passed to the logical interface;
+ * - tc ingress rx_filter_tc alone, where XDP would only be generic: generic
+ *   XDP skips skbs that a tc program redirected into the device (a peer
+ *   xbond's tx_select, a Cilium host), so it would miss whole links.
+ */
+
 /* Set at load: the logical interface every accepted frame goes to. */
 const volatile __u32 bond_ifindex;
 
+
 /*
- * XDP metadata mark on frames that packet sockets on the member may see but
- * the bond's stack must not: ARP and ND on an inactive member, which the
- * kernel driver delivers only to handlers bound to that member.
+ * The most of a frame the decision reads: the Ethernet header, two tags, then
+ * an ARP header and body (28) or an IPv6 header and an ICMPv6 header (40 + 8).
  */
-#define XBOND_META_TAPS_ONLY	0x7862746fU
+#define XBOND_RX_HDR_MAX	(14 + 8 + 40 + 8)
 
 /* The IPv4-over-Ethernet body of an ARP frame. */
 struct xbond_arp_body {
@@ -25,6 +34,22 @@ struct xbond_arp_body {
 	__u8 tha[ETH_ALEN];
 	__be32 tip;
 } __attribute__((packed));
+
+/* A frame as both entry points hand it to the decision. */
+struct xbond_rx_frame {
+	struct ethhdr *eth;	/* the readable bytes: [eth, end) */
+	void *end;
+	__u32 len;		/* the whole frame, for rx_bytes */
+	__u32 ifindex;		/* the member it arrived on */
+	__u32 tag_offloaded;	/* tc: an outer VLAN tag was taken out of the bytes */
+};
+
+/* Where a frame goes; each entry point turns this into its own return code. */
+enum xbond_rx_verdict {
+	XBOND_RX_TO_BOND,	/* to the logical interface */
+	XBOND_RX_TAPS_ONLY,	/* to packet sockets on the member, not the bond */
+	XBOND_RX_DROP,
+};
 
 /*
  * Record which targets an ARP frame on member slot proves reachable. When the
@@ -94,6 +119,75 @@ static __always_inline bool is_arp_or_nd(struct xbond_cursor *c, __be16 proto)
 	       icmp6->icmp6_type <= NDISC_REDIRECT;
 }
 
+/*
+ * A frame on an inactive (active-backup) member. ARP and ND go to taps only.
+ * Unicast to the bond is taken for a short while after the active member
+ * changed: those frames were already on their way when the peer or switch
+ * still knew the old port.
+ */
+static __always_inline enum xbond_rx_verdict rx_on_backup(const struct xbond_config *cfg,
+							  const struct xbond_rx_frame *f)
+{
+	struct xbond_cursor c = { .pos = f->eth + 1, .end = f->end };
+	__be16 proto = xbond_skip_vlans(&c, f->eth->h_proto);
+
+	if (is_arp_or_nd(&c, proto))
+		return XBOND_RX_TAPS_ONLY;
+	if (mac_equal(f->eth->h_dest, cfg->bond_mac) &&
+	    bpf_ktime_get_ns() < cfg->backup_rx_until_ns) {
+		xbond_count(XBOND_CNT_RX_BACKUP_GRACE);
+		return XBOND_RX_TO_BOND;
+	}
+	xbond_count(XBOND_CNT_RX_INACTIVE);
+	return XBOND_RX_DROP;
+}
+
+/* A frame taps see counts as received; only a frame nobody sees is dropped. */
+static __always_inline void count_rx(__u32 slot, enum xbond_rx_verdict verdict, __u32 len)
+{
+	struct xbond_member_stats *stats = xbond_member_stats(slot);
+
+	if (!stats)
+		return;
+	if (verdict == XBOND_RX_DROP) {
+		stats->rx_dropped++;
+	} else {
+		stats->rx_packets++;
+		stats->rx_bytes += len;
+	}
+}
+
+/* The whole receive decision: record ARP proof, filter, count. */
+static __always_inline enum xbond_rx_verdict xbond_rx_decide(const struct xbond_rx_frame *f)
+{
+	struct xbond_config *cfg = xbond_live_config();
+	struct ethhdr *eth = f->eth;
+	enum xbond_rx_verdict verdict = XBOND_RX_TO_BOND;
+	__u32 slot;
+
+	if (!cfg || (void *)(eth + 1) > f->end)
+		return XBOND_RX_TO_BOND;
+	slot = member_slot(cfg, f->ifindex);
+	if (slot >= XBOND_MAX_MEMBERS) {
+		xbond_count(XBOND_CNT_RX_NOT_MEMBER);
+		return XBOND_RX_TO_BOND;
+	}
+
+	/* ARP targets behind a VLAN tag are not supported yet. */
+	if (cfg->n_arp_targets && eth->h_proto == bpf_htons(ETH_P_ARP) && !f->tag_offloaded)
+		record_arp(cfg, slot, eth, f->end);
+
+	if (mac_equal(eth->h_source, cfg->bond_mac)) {
+		/* Our own frame, looped back by a switch with no LAG. */
+		xbond_count(XBOND_CNT_RX_OWN_MAC);
+		verdict = XBOND_RX_DROP;
+	} else if (cfg->mode == XBOND_MODE_ACTIVEBACKUP && slot != cfg->active) {
+		verdict = rx_on_backup(cfg, f);
+	}
+	count_rx(slot, verdict, f->len);
+	return verdict;
+}
+
 static __always_inline int mark_taps_only(struct xdp_md *ctx)
 {
 	__u32 *meta;
@@ -109,71 +203,27 @@ static __always_inline int mark_taps_only(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-/*
- * A frame on an inactive (active-backup) member. ARP and ND go to taps only.
- * Unicast to the bond is taken for a short while after the active member
- * changed: those frames were already on their way when the peer or switch
- * still knew the old port.
- */
-static __always_inline int rx_on_backup(struct xdp_md *ctx, const struct xbond_config *cfg,
-					struct ethhdr *eth, void *end)
-{
-	struct xbond_cursor c = { .pos = eth + 1, .end = end };
-	__be16 proto = xbond_skip_vlans(&c, eth->h_proto);
-
-	if (is_arp_or_nd(&c, proto))
-		return mark_taps_only(ctx);
-	if (mac_equal(eth->h_dest, cfg->bond_mac) &&
-	    bpf_ktime_get_ns() < cfg->backup_rx_until_ns) {
-		xbond_count(XBOND_CNT_RX_BACKUP_GRACE);
-		return XDP_PASS;
-	}
-	xbond_count(XBOND_CNT_RX_INACTIVE);
-	return XDP_DROP;
-}
-
+/* Native XDP; the frames it passes go on to rx_redirect on tc ingress. */
 SEC("xdp")
 int rx_filter(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	struct xbond_config *cfg = xbond_live_config();
-	struct xbond_member_stats *stats;
-	struct ethhdr *eth = data;
-	__u32 slot;
-	int verdict = XDP_PASS;
+	struct xbond_rx_frame f = {
+		.eth = data, .end = end, .len = end - data, .ifindex = ctx->ingress_ifindex,
+	};
 
-	if (!cfg || (void *)(eth + 1) > end)
+	switch (xbond_rx_decide(&f)) {
+	case XBOND_RX_DROP:
+		return XDP_DROP;
+	case XBOND_RX_TAPS_ONLY:
+		return mark_taps_only(ctx);
+	default:
 		return XDP_PASS;
-	slot = member_slot(cfg, ctx->ingress_ifindex);
-	if (slot >= XBOND_MAX_MEMBERS) {
-		xbond_count(XBOND_CNT_RX_NOT_MEMBER);
-		return XDP_PASS;
 	}
-
-	if (cfg->n_arp_targets && eth->h_proto == bpf_htons(ETH_P_ARP))
-		record_arp(cfg, slot, eth, end);
-
-	if (mac_equal(eth->h_source, cfg->bond_mac)) {
-		/* Our own frame, looped back by a switch with no LAG. */
-		xbond_count(XBOND_CNT_RX_OWN_MAC);
-		verdict = XDP_DROP;
-	} else if (cfg->mode == XBOND_MODE_ACTIVEBACKUP && slot != cfg->active) {
-		verdict = rx_on_backup(ctx, cfg, eth, end);
-	}
-
-	stats = xbond_member_stats(slot);
-	if (stats) {
-		if (verdict == XDP_DROP) {
-			stats->rx_dropped++;
-		} else {
-			stats->rx_packets++;
-			stats->rx_bytes += end - data;
-		}
-	}
-	return verdict;
 }
 
+/* tc ingress behind rx_filter: taps have seen the frame; the bond gets the unmarked. */
 SEC("tc")
 int rx_redirect(struct __sk_buff *skb)
 {
@@ -181,6 +231,42 @@ int rx_redirect(struct __sk_buff *skb)
 	void *data = (void *)(long)skb->data;
 
 	if (meta + sizeof(__u32) <= data && *(__u32 *)meta == XBOND_META_TAPS_ONLY)
+		return TC_ACT_SHOT;
+	return bpf_redirect(bond_ifindex, BPF_F_INGRESS);
+}
+
+/*
+ * ARP and ND are judged on bytes past the Ethernet header: make those linear
+ * if the skb holds them in fragments. An IPv4 frame is judged on its
+ * Ethernet header alone, which tc ingress always has linear.
+ */
+static __always_inline void pull_headers(struct __sk_buff *skb)
+{
+	__u32 linear = skb->data_end - skb->data;
+	__u32 want = skb->len < XBOND_RX_HDR_MAX ? skb->len : XBOND_RX_HDR_MAX;
+
+	if (linear < want && skb->protocol != bpf_htons(ETH_P_IP))
+		bpf_skb_pull_data(skb, want);
+}
+
+/*
+ * The whole receive path in tc ingress, where the member has no native XDP.
+ * Packet sockets (ptype_all) ran before tc ingress and have seen the frame,
+ * so taps-only frames simply stop here.
+ */
+SEC("tc")
+int rx_filter_tc(struct __sk_buff *skb)
+{
+	struct xbond_rx_frame f;
+
+	pull_headers(skb);
+	/* Keep clang from sharing ctx offsets across the pull: the verifier refuses that. */
+	barrier_var(skb);
+	f = (struct xbond_rx_frame){
+		.eth = (void *)(long)skb->data, .end = (void *)(long)skb->data_end,
+		.len = skb->len, .ifindex = skb->ifindex, .tag_offloaded = skb->vlan_present,
+	};
+	if (xbond_rx_decide(&f) != XBOND_RX_TO_BOND)
 		return TC_ACT_SHOT;
 	return bpf_redirect(bond_ifindex, BPF_F_INGRESS);
 }

@@ -11,10 +11,7 @@
 #include <sys/stat.h>
 #include "cni.h"
 #include "ipam.h"
-#include "log.h"
-#include "nl.h"
-#include "ops.h"
-#include "pins.h"
+#include "xbond.h"
 #include "sandbox.h"
 
 /* The IPAM result (or an empty one) with our interface, in the config's version. */

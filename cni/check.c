@@ -8,14 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "maps/xbond_abi.h"
-#include "attach.h"
+#include "xbond.h"
 #include "cni.h"
 #include "ipam.h"
-#include "log.h"
-#include "monitor_ctl.h"
-#include "names.h"
-#include "nl.h"
-#include "ops.h"
 #include "sandbox.h"
 
 static unsigned int weight_wanted(const struct cni_conf *conf, const char *name)

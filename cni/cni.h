@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <net/if.h>
 #include <json-c/json.h>
-#include "ops.h"
+#include "xbond.h"
 
 /* The CNI spec's error codes; reference plugins use 999 for everything else. */
 enum cni_code {

@@ -10,8 +10,7 @@
 #include <string.h>
 #include "maps/xbond_abi.h"
 #include "cni.h"
-#include "enslave.h"
-#include "names.h"
+#include "xbond.h"
 
 const char *const cni_versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", NULL };
 

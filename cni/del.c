@@ -14,10 +14,7 @@
 #include "maps/xbond_abi.h"
 #include "cni.h"
 #include "ipam.h"
-#include "log.h"
-#include "monitor_ctl.h"
-#include "ops.h"
-#include "pins.h"
+#include "xbond.h"
 #include "sandbox.h"
 
 /*

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include "ipam.h"
-#include "nl.h"
+#include "xbond.h"
 
 #define IPAM_OUTPUT_MAX	(1 << 20)
 

@@ -13,8 +13,7 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
-#include "pins.h"
-#include "nl.h"
+#include "xbond.h"
 #include "sandbox.h"
 
 

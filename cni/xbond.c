@@ -14,9 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cni.h"
-#include "log.h"
-#include "monitor_ctl.h"
-#include "pins.h"
+#include "xbond.h"
 
 #define CONFIG_MAX	(1 << 20)
 

@@ -7,11 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include "bond.h"
-#include "monitor_ctl.h"
-#include "names.h"
-#include "nl.h"
-#include "pins.h"
+#include "xbond.h"
 #include "status.h"
 
 
@@ -185,7 +181,8 @@ static void print_member(struct printer *p, const struct xbond_handle *h, unsign
 		print_u64(p, "speed mbps", speed);
 	else
 		print_str(p, "speed mbps", "unknown");
-	print_str(p, "xdp", m->flags & XBOND_MEMBER_XDP_SKB ? "generic" : "native");
+	/* Where rx_filter runs: tc ingress (veth, no native XDP) or native XDP. */
+	print_str(p, "rx path", m->flags & XBOND_MEMBER_RX_TC ? "tc" : "native xdp");
 	xbond_read_member_stats(h, slot, &stats);
 	print_u64(p, "rx packets", stats.rx_packets);
 	print_u64(p, "rx bytes", stats.rx_bytes);

@@ -4,9 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include "log.h"
-#include "names.h"
-#include "pins.h"
+#include "xbond.h"
 #include "status.h"
 
 static void usage(FILE *out)

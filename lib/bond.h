@@ -14,15 +14,6 @@
 /* How long backups take unicast after the active member changes. */
 #define XBOND_BACKUP_GRACE_NS	(500ULL * 1000 * 1000)
 
-/* Map names, as the BPF objects pin them. */
-#define XBOND_MAP_CONFIG	"xbond_config"
-#define XBOND_MAP_SLOT		"xbond_slot"
-#define XBOND_MAP_BOND		"xbond_bond"
-#define XBOND_MAP_MEMBERS	"xbond_members"
-#define XBOND_MAP_MSTATS	"xbond_mstats"
-#define XBOND_MAP_COUNTERS	"xbond_counters"
-#define XBOND_MAP_ARP_SEEN	"xbond_arp_seen"
-
 struct xbond_handle {
 	char dir[PATH_MAX];
 	int config_fd;

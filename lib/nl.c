@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* rtnetlink through libmnl: one socket per request, in the caller's current network namespace. */
+/* rtnetlink through libmnl: one socket per request, in the caller's current network namespace; the monitor's link dump on a socket it keeps. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include "nl.h"
+
+static unsigned int nl_dump_seq;
 
 /* Send one request and feed every reply to cb. Returns 0 or -errno. */
 static int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
@@ -79,15 +82,16 @@ static void copy_mac(unsigned char *dst, const struct nlattr *attr)
 		memcpy(dst, mnl_attr_get_payload(attr), 6);
 }
 
-static int link_cb(const struct nlmsghdr *nlh, void *data)
+int nl_link_parse(const struct nlmsghdr *nlh, struct xbond_link *link)
 {
 	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1] = {};
 	const struct nlattr *nest[16] = {};
-	struct xbond_link *link = data;
 
 	memset(link, 0, sizeof(*link));
-	mnl_attr_parse(nlh, sizeof(*ifm), link_attr, tb);
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifm)) ||
+	    mnl_attr_parse(nlh, sizeof(*ifm), link_attr, tb) < 0)
+		return -EINVAL;
 	link->ifindex = ifm->ifi_index;
 	link->flags = ifm->ifi_flags;
 	link->type = ifm->ifi_type;
@@ -113,7 +117,62 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		if (nest[IFLA_XDP_PROG_ID])
 			link->xdp_prog_id = mnl_attr_get_u32(nest[IFLA_XDP_PROG_ID]);
 	}
+	return 0;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return nl_link_parse(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+struct dump_ctx {
+	nl_link_fn fn;
+	void *data;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *ctx = data;
+	struct xbond_link link;
+
+	if (nlh->nlmsg_type == RTM_NEWLINK && !nl_link_parse(nlh, &link))
+		ctx->fn(&link, ctx->data);
 	return MNL_CB_OK;
+}
+
+int nl_link_dump(struct mnl_socket *nl, nl_link_fn fn, void *data)
+{
+	char buf[2][NL_DUMP_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf[0]);
+	struct dump_ctx ctx = { fn, data };
+	struct ifinfomsg *ifm;
+	struct iovec iov[2] = { { buf[0], sizeof(buf[0]) }, { buf[1], sizeof(buf[1]) } };
+	struct mmsghdr msgs[2] = { { .msg_hdr = { .msg_iov = &iov[0], .msg_iovlen = 1 } },
+				   { .msg_hdr = { .msg_iov = &iov[1], .msg_iovlen = 1 } } };
+	unsigned int seq = ++nl_dump_seq, portid = mnl_socket_get_portid(nl);
+	int ret = MNL_CB_OK, n, i;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	/* Carrier and flags are all we want: leave the counters out. */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	/*
+	 * The links come in one datagram and NLMSG_DONE in the next, queued by
+	 * the kernel while we read the first: take both in one call.
+	 */
+	while (ret > MNL_CB_STOP) {
+		n = recvmmsg(mnl_socket_get_fd(nl), msgs, 2, MSG_WAITFORONE, NULL);
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		for (i = 0; i < n && ret > MNL_CB_STOP; i++)
+			ret = mnl_cb_run(buf[i], msgs[i].msg_len, seq, portid, dump_cb, &ctx);
+	}
+	return ret < 0 ? -errno : 0;
 }
 
 int nl_link_get(const char *name, int ifindex, struct xbond_link *out)
@@ -348,6 +407,15 @@ unsigned int nl_link_speed(const char *ifname)
 	}
 	close(fd);
 	return speed;
+}
+
+int nl_link_carrier(int fd, const char *ifname)
+{
+	struct ethtool_value link = { .cmd = ETHTOOL_GLINK };
+	struct ifreq ifr = { .ifr_data = (void *)&link };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	return ioctl(fd, SIOCETHTOOL, &ifr) ? -errno : !!link.data;
 }
 
 static int disable_ipv6_path(const char *ifname, char *path, size_t len)

@@ -4,6 +4,7 @@
 #define XBOND_NL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <net/if.h>
 #include <linux/types.h>
 
@@ -28,6 +29,21 @@ struct xbond_link {
 
 /* Fill *out for the link named name (if non-NULL) or numbered ifindex. */
 int nl_link_get(const char *name, int ifindex, struct xbond_link *out);
+
+struct nlmsghdr;
+struct mnl_socket;
+/* Fill *out from an RTM_NEWLINK or RTM_DELLINK message (a dump's, or an event's). */
+int nl_link_parse(const struct nlmsghdr *nlh, struct xbond_link *out);
+
+/* Big enough for a whole dump of a namespace's few links in one read. */
+#define NL_DUMP_BUFFER_SIZE	(32 * 1024)
+typedef void (*nl_link_fn)(const struct xbond_link *link, void *data);
+/*
+ * Every link of the namespace, without counters, through the caller's bound
+ * socket, which is kept from call to call: one send and, for a few links, one
+ * receive. Calls fn for each.
+ */
+int nl_link_dump(struct mnl_socket *nl, nl_link_fn fn, void *data);
 
 /* What nl_link_set changes: NULL/0 fields are left alone. */
 struct nl_link_change {
@@ -58,6 +74,13 @@ static inline int nl_addr4_count(int ifindex)
 {
 	return nl_addr4_list(ifindex, NULL, 0);
 }
+
+/*
+ * Whether the link has carrier, as its driver tells ethtool (netif_carrier_ok
+ * for most): 1 or 0, or -errno. fd is any socket in the link's namespace.
+ * One cheap ioctl, where a link dump fills every attribute of every link.
+ */
+int nl_link_carrier(int fd, const char *ifname);
 
 /* The link's speed in Mb/s as its driver reports it (ethtool), or 0 if unknown. */
 unsigned int nl_link_speed(const char *ifname);

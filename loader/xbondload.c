@@ -10,11 +10,7 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include "maps/xbond_abi.h"
-#include "log.h"
-#include "names.h"
-#include "enslave.h"
-#include "ops.h"
-#include "pins.h"
+#include "xbond.h"
 
 #define EXIT_USAGE 2
 
@@ -54,8 +50,8 @@ static void usage(FILE *out)
 "      --primary-reselect R   always (default), better, failure\n"
 "      --failback on|off      off: the primary does not take over on return\n"
 "      --num-grat-arp N       gratuitous ARPs after a failover (default 1)\n"
-"      --xdp-mode MODE        how rx_filter attaches: auto (default: generic on\n"
-"                             veth, native elsewhere), native, generic\n"
+"      --xdp-mode MODE        where rx_filter runs: auto (default: tc ingress on\n"
+"                             veth, native XDP elsewhere), native, generic (tc)\n"
 "      --netns NAME|PATH      act in this network namespace\n"
 "  -w, --wait SECONDS         wait this long for another xbondload (default 10)\n"
 "  -d, --detach               remove the bond\n"

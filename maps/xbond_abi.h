@@ -16,7 +16,7 @@
  * any change, since pinned maps outlive the binaries that made them.
  */
 
-#define XBOND_ABI_VERSION	2
+#define XBOND_ABI_VERSION	3
 
 #define XBOND_MAX_MEMBERS	32	/* members per bond */
 #define XBOND_BUCKETS		256	/* flow hash buckets; a power of two */
@@ -29,7 +29,25 @@
 #define XBOND_PIN_ROOT		"/sys/fs/bpf/xbond"
 #define XBOND_PIN_TX_PROG	"tx_select"
 #define XBOND_PIN_RX_XDP_PROG	"rx_filter"
-#define XBOND_PIN_RX_TC_PROG	"rx_redirect"
+#define XBOND_PIN_RX_TC_PROG	"rx_redirect"	/* tc ingress behind rx_filter */
+#define XBOND_PIN_RX_FILTER_TC_PROG	"rx_filter_tc"	/* tc ingress, the whole rx path */
+
+/* Map pins: the names of the maps in xbond_maps.bpf.h, pinned by name. */
+#define XBOND_MAP_CONFIG	"xbond_config"
+#define XBOND_MAP_SLOT		"xbond_slot"
+#define XBOND_MAP_BOND		"xbond_bond"
+#define XBOND_MAP_MEMBERS	"xbond_members"
+#define XBOND_MAP_MSTATS	"xbond_mstats"
+#define XBOND_MAP_COUNTERS	"xbond_counters"
+#define XBOND_MAP_ARP_SEEN	"xbond_arp_seen"
+
+/*
+ * XDP metadata word (host order) that rx_filter puts before a frame packet
+ * sockets on the member may see but the bond's stack must not: ARP and ND on
+ * an inactive member, which the kernel driver delivers only to handlers bound
+ * to that member. rx_redirect drops what carries it.
+ */
+#define XBOND_META_TAPS_ONLY	0x7862746fU
 
 /* Bonding modes, numbered as in the kernel's bonding driver. */
 enum xbond_mode {
@@ -73,8 +91,12 @@ enum xbond_counter {
 #define XBOND_MEMBER_ADMIN_UP	(1U << 1)	/* IFF_UP */
 #define XBOND_MEMBER_HAD_CLSACT	(1U << 2)	/* clsact existed before we attached */
 #define XBOND_MEMBER_WAS_UP	(1U << 3)	/* member was admin up before enslaving */
-#define XBOND_MEMBER_XDP_SKB	(1U << 4)	/* rx_filter attached in generic mode */
+#define XBOND_MEMBER_XDP_SKB	(1U << 4)	/* ABI 2: rx_filter as generic XDP; no
+						 * longer set, XBOND_MEMBER_RX_TC instead */
 #define XBOND_MEMBER_ARP_DOWN	(1U << 5)	/* ARP monitoring finds its path dead */
+#define XBOND_MEMBER_RX_TC	(1U << 6)	/* receives through rx_filter_tc on tc
+						 * ingress, with no XDP program; without it,
+						 * native XDP rx_filter plus rx_redirect */
 #define XBOND_MEMBER_SEEN_UP	(1U << 7)	/* a monitor has seen its link up: only
 						 * then does losing it count as a failure */
 

@@ -56,8 +56,9 @@ check "... h2 is in slot 2" test "$(live_config "$H" | jq '.member_ifindex[2]')"
 	"$(ip -n "$H" -j link show h2 | jq '.[0].ifindex')"
 check "... h2 has the bond's MAC" test "$(ip -n "$H" -j link show h2 | jq -r '.[0].address')" = \
 	"$(ip -n "$H" -j link show xbond0 | jq -r '.[0].address')"
-check "... and the same rx programs as the others" test \
-	"$(ip netns exec "$H" bpftool net -j | jq '[.[0].xdp[] | .id] | unique | length')" = 1
+check "... and the same rx program as the others" test \
+	"$(ip netns exec "$H" bpftool net -j |
+	   jq -c '[.[0].tc[] | select(.kind == "clsact/ingress") | .id] | [length, (unique | length)]')" = "[3,1]"
 check "ping over three members" ip netns exec "$P" ping -c 3 -i 0.01 -W 1 10.79.0.1
 
 # buckets_moved BEFORE AFTER FROM TO: only buckets of FROM (or to TO) moved,

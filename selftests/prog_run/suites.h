@@ -8,5 +8,6 @@
 void test_tx_hash(void);
 void test_tx_modes(const struct netns_env *ns);
 void test_rx(const struct netns_env *ns);
+void test_rx_taps(const struct netns_env *ns);
 
 #endif /* SUITES_H */

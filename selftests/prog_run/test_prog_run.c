@@ -35,5 +35,6 @@ int main(void)
 	test_tx_hash();
 	test_tx_modes(&ns);
 	test_rx(&ns);
+	test_rx_taps(&ns);
 	return test_failures() ? 1 : 0;
 }

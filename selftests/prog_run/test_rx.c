@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* rx_filter (XDP) verdicts, marks and counters on member frames, and rx_redirect's hand-over. */
+/* The receive decision on member frames, through rx_filter (XDP) and rx_filter_tc, and rx_redirect. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -14,9 +14,8 @@
 #include "suites.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define TC_ACT_SHOT	2
 #define TC_ACT_REDIRECT	7
-/* rx_filter.bpf.c's XBOND_META_TAPS_ONLY: private to it, so repeated here. */
-#define META_TAPS_ONLY	0x7862746fU
 #define NOT_MEMBER	(-1)
 #define NO_COUNTER	(-1)
 
@@ -25,7 +24,8 @@ static const uint8_t mac_other[6] = { 0x02, 0x00, 0x00, 0x00, 0xcc, 0x3e };
 struct rx_env {
 	struct rx_filter_bpf *skel;
 	int xdp_fd;
-	int tc_fd;
+	int tc_fd;		/* rx_redirect, behind rx_filter */
+	int tc_whole_fd;	/* rx_filter_tc */
 	int config_fd;
 	int slot_fd;
 	int mstats_fd;
@@ -40,12 +40,16 @@ struct rx_case {
 	int on;				/* member slot the frame arrives on, or NOT_MEMBER */
 	pkt_builder build;
 	unsigned int arg;
-	__u32 verdict;
+	__u32 verdict;			/* rx_filter's */
 	bool marked;			/* carries the taps-only XDP metadata */
 	int counter;			/* enum xbond_counter that rises by one */
 };
 
-/* Member 0 is the active one in every active-backup case. */
+/*
+ * Member 0 is the active one in every active-backup case. rx_filter_tc makes
+ * the same decision: it redirects to the bond what rx_filter passes unmarked,
+ * and drops the rest, taps-only frames included (taps saw them before tc).
+ */
 static const struct rx_case cases[] = {
 	{ "xor: IPv4 TCP on a member passes",
 	  XBOND_MODE_XOR, 0, NULL, 1, pkt_ipv4_tcp, 3000, XDP_PASS, false, NO_COUNTER },
@@ -126,6 +130,7 @@ static int rx_env_open(struct rx_env *env, int bond_ifindex)
 		goto fail;
 	env->xdp_fd = bpf_program__fd(env->skel->progs.rx_filter);
 	env->tc_fd = bpf_program__fd(env->skel->progs.rx_redirect);
+	env->tc_whole_fd = bpf_program__fd(env->skel->progs.rx_filter_tc);
 	env->config_fd = bpf_map__fd(env->skel->maps.xbond_config);
 	env->slot_fd = bpf_map__fd(env->skel->maps.xbond_slot);
 	env->mstats_fd = bpf_map__fd(env->skel->maps.xbond_mstats);
@@ -144,7 +149,8 @@ struct rx_result {
 };
 
 /* XDP test runs return metadata ahead of the frame, with ctx_out.data its length. */
-static int rx_run(struct rx_env *env, int ifindex, const struct frame *f, struct rx_result *res)
+static int rx_run_xdp(struct rx_env *env, int ifindex, const struct frame *f,
+		      struct rx_result *res)
 {
 	struct xdp_md ctx_in = { .data_end = f->len, .ingress_ifindex = ifindex };
 	struct xdp_md ctx_out = { 0 };
@@ -170,7 +176,32 @@ static int rx_run(struct rx_env *env, int ifindex, const struct frame *f, struct
 	res->verdict = opts.retval;
 	if (ctx_out.data == sizeof(meta))
 		memcpy(&meta, out, sizeof(meta));
-	res->marked = meta == META_TAPS_ONLY;
+	res->marked = meta == XBOND_META_TAPS_ONLY;
+	return 0;
+}
+
+/* tc test runs take the device from ctx.ifindex, which tc ingress reads as the member. */
+static int rx_run_tc(struct rx_env *env, int ifindex, const struct frame *f,
+		     struct rx_result *res)
+{
+	struct __sk_buff ctx_in = { .ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
+		    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in), .repeat = 1);
+	struct stats_snap before, after;
+	int ret;
+
+	ret = snap_take(env->mstats_fd, env->counters_fd, &before);
+	if (ret)
+		return ret;
+	ret = bpf_prog_test_run_opts(env->tc_whole_fd, &opts);
+	if (ret)
+		return ret;
+	ret = snap_take(env->mstats_fd, env->counters_fd, &after);
+	if (ret)
+		return ret;
+	snap_delta(&before, &after, &res->delta);
+	res->verdict = opts.retval;
+	res->marked = false;
 	return 0;
 }
 
@@ -200,25 +231,62 @@ static bool stats_ok(const struct rx_case *c, const struct frame *f, const struc
 	return true;
 }
 
-static bool rx_case_ok(struct rx_env *env, const struct netns_env *ns, const struct rx_case *c)
+/* The case's config is live and its frame built; ifindex is where it arrives. */
+static bool rx_case_prepare(struct rx_env *env, const struct netns_env *ns,
+			    const struct rx_case *c, struct frame *f, int *ifindex)
 {
 	struct cfg_spec spec = { .mode = c->mode, .hash_policy = XBOND_HASH_LAYER34,
 				 .n_members = NETNS_VETHS, .ifindex = ns->member,
 				 .backup_rx_until_ns = c->grace_until };
 	struct xbond_config cfg;
-	struct rx_result res;
-	struct frame f;
-	int ifindex = c->on == NOT_MEMBER ? ns->peer[0] : ns->member[c->on];
 
 	cfg_build(&spec, &cfg);
 	if (c->bond_mac)
 		memcpy(cfg.bond_mac, c->bond_mac, sizeof(cfg.bond_mac));
-	pkt_build(&f, c->build, c->arg);
+	pkt_build(f, c->build, c->arg);
+	*ifindex = c->on == NOT_MEMBER ? ns->peer[0] : ns->member[c->on];
 	return expect_ok("install config", config_install(env->config_fd, env->slot_fd, &cfg)) &&
-	       expect_eq("config active", 0, cfg.active) &&
-	       expect_ok("BPF_PROG_RUN", rx_run(env, ifindex, &f, &res)) &&
+	       expect_eq("config active", 0, cfg.active);
+}
+
+static bool rx_case_ok(struct rx_env *env, const struct netns_env *ns, const struct rx_case *c)
+{
+	struct rx_result res;
+	struct frame f;
+	int ifindex;
+
+	return rx_case_prepare(env, ns, c, &f, &ifindex) &&
+	       expect_ok("BPF_PROG_RUN", rx_run_xdp(env, ifindex, &f, &res)) &&
 	       expect_eq("verdict", c->verdict, res.verdict) &&
 	       expect_eq("taps-only mark", c->marked, res.marked) &&
+	       stats_ok(c, &f, &res.delta);
+}
+
+/* tc test runs refuse an IPv4 or IPv6 ethertype with less than the IP header (EINVAL). */
+static bool tc_can_run(const struct rx_case *c)
+{
+	return c->build != pkt_ipv4_short &&
+	       !(c->build == pkt_eth_only && (c->arg == 0x0800 || c->arg == 0x86dd));
+}
+
+static const char *tc_outcome(const struct rx_case *c)
+{
+	if (c->verdict != XDP_PASS)
+		return "dropped";
+	return c->marked ? "taps saw it, then dropped" : "to the bond";
+}
+
+static bool rx_tc_case_ok(struct rx_env *env, const struct netns_env *ns,
+			  const struct rx_case *c)
+{
+	__u32 want = c->verdict == XDP_PASS && !c->marked ? TC_ACT_REDIRECT : TC_ACT_SHOT;
+	struct rx_result res;
+	struct frame f;
+	int ifindex;
+
+	return rx_case_prepare(env, ns, c, &f, &ifindex) &&
+	       expect_ok("BPF_PROG_RUN", rx_run_tc(env, ifindex, &f, &res)) &&
+	       expect_eq("verdict", want, res.verdict) &&
 	       stats_ok(c, &f, &res.delta);
 }
 
@@ -249,6 +317,10 @@ void test_rx(const struct netns_env *ns)
 	}
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		test_report(rx_case_ok(&env, ns, &cases[i]), "rx %s", cases[i].name);
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		if (tc_can_run(&cases[i]))
+			test_report(rx_tc_case_ok(&env, ns, &cases[i]), "rx tc (%s) %s",
+				    tc_outcome(&cases[i]), cases[i].name);
 	redirect(&env);
 	rx_filter_bpf__destroy(env.skel);
 }

@@ -1,11 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What xbondload was asked to do, and the three things it can do with it: create, update, detach. */
-#ifndef XBOND_OPS_H
-#define XBOND_OPS_H
+/*
+ * libxbond's public header, the one the front ends (xbondload, xbondmon,
+ * xbondctl, the CNI plugin) include: a bond's lifecycle (what was asked, and
+ * find, create, update, detach) and the public parts it is built on.
+ */
+#ifndef XBOND_H
+#define XBOND_H
 
 #include <stdbool.h>
 #include <net/if.h>
 #include "bond.h"
+#include "links.h"
+#include "log.h"
+#include "monitor_ctl.h"
+#include "names.h"
+#include "nl.h"
+#include "pins.h"
+
+/* Where a member receives: native XDP, or tc ingress where XDP would be generic. */
+enum xdp_mode_choice {
+	XDP_MODE_AUTO = 0,	/* tc on veth; native elsewhere, falling back to tc */
+	XDP_MODE_NATIVE,	/* native, falling back to tc */
+	XDP_MODE_GENERIC,	/* tc ingress: rx_filter_tc does what generic XDP would */
+};
 
 /* Lists may name more than XBOND_MAX_MEMBERS, so that we can say so. */
 #define XBOND_LIST_MAX	(2 * XBOND_MAX_MEMBERS)
@@ -70,4 +87,11 @@ int bond_create(const struct xbond_request *req);
 int bond_update(struct xbond_handle *h, const struct xbond_request *req);
 int bond_detach(struct xbond_handle *h);
 
-#endif /* XBOND_OPS_H */
+/*
+ * Our tx_select is attached; a member runs rx_filter_tc, or rx_filter and
+ * rx_redirect. Else a message and -ENOENT.
+ */
+int xbond_check_tx(const char *dir, int bond_ifindex);
+int xbond_check_member(const char *dir, int ifindex);
+
+#endif /* XBOND_H */

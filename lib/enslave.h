@@ -4,14 +4,7 @@
 #define XBOND_ENSLAVE_H
 
 #include <stdbool.h>
-#include "bond.h"
-#include "nl.h"
-
-enum xdp_mode_choice {
-	XDP_MODE_AUTO = 0,	/* generic on veth, native (falling back) elsewhere */
-	XDP_MODE_NATIVE,	/* native, falling back to generic */
-	XDP_MODE_GENERIC,
-};
+#include "xbond.h"
 
 struct enslave_opts {
 	const unsigned char *mac;	/* the bond's MAC */
@@ -27,7 +20,7 @@ int member_check(const struct xbond_handle *h, const struct xbond_link *link);
 
 /*
  * Take the member's addresses away (IPv6 off), give it the bond's MAC and
- * MTU, attach rx_filter and rx_redirect, bring it up, and record it at slot.
+ * MTU, attach the receive programs, bring it up, and record it at slot.
  * On failure every step is undone and nothing is recorded.
  */
 int member_enslave(struct xbond_handle *h, const struct xbond_link *link,

@@ -9,12 +9,7 @@
 #include "maps/xbond_abi.h"
 #include "attach.h"
 #include "enslave.h"
-#include "links.h"
-#include "log.h"
-#include "monitor_ctl.h"
-#include "nl.h"
-#include "ops.h"
-#include "pins.h"
+#include "xbond.h"
 
 void xbond_request_init(struct xbond_request *req, const char *name)
 {
