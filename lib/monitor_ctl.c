@@ -267,6 +267,13 @@ int xbond_monitor_start(const char *name)
 	return ret;
 }
 
+int xbond_monitor_notify(const char *name)
+{
+	pid_t worker = xbond_monitor_pid(name);
+
+	return !worker || !kill(worker, SIGHUP) || errno == ESRCH ? 0 : -errno;
+}
+
 static void signal_all(const char *name, int sig)
 {
 	pid_t guard = xbond_monitor_role_pid(name, XBOND_MONITOR_GUARD);

@@ -68,6 +68,12 @@ int xbond_monitor_log_path(const char *name, char *buf, size_t len);
  */
 int xbond_monitor_start(const char *name);
 
+/*
+ * Tell the worker that the bond's records changed (SIGHUP): it reads them
+ * only then, not on every tick. 0 if it was told or none runs.
+ */
+int xbond_monitor_notify(const char *name);
+
 /* SIGTERM both, wait up to a second, then SIGKILL. 0 if none was running. */
 int xbond_monitor_stop(const char *name);
 

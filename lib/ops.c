@@ -351,8 +351,9 @@ static int monitor_sync(struct xbond_handle *h)
 {
 	if (h->bond.flags & XBOND_BOND_NO_MONITOR)
 		return xbond_monitor_stop(h->bond.name);
+	/* A running monitor reads the records again only when told. */
 	if (xbond_monitor_pid(h->bond.name))
-		return 0;
+		return xbond_monitor_notify(h->bond.name);
 	return xbond_monitor_start(h->bond.name);
 }
 

@@ -14,7 +14,7 @@
 #include <bpf/bpf.h>
 #include "maps/xbond_abi.h"
 #include "monitor.h"
-#include "nl.h"
+#include "xbond.h"
 
 #define MS	(1000ULL * 1000)
 
@@ -65,13 +65,39 @@ static int open_socket(struct monitor *mon)
 	return mon->arp_fd;
 }
 
-/* In active-backup only the active member probes: the switch must see our MAC on one port. */
-static bool probes_from(const struct xbond_bond *bond, const struct xbond_member *m,
-			unsigned int slot)
+/*
+ * In active-backup only the active member probes: the switch must see our MAC
+ * on one port. With no active member (every path dead), the members take
+ * turns, one per interval, as the kernel's bonding does: otherwise none would
+ * probe and the bond would wait for the target to send ARP by itself.
+ */
+static bool probes_from(const struct monitor *mon, unsigned int slot)
 {
+	const struct xbond_bond *bond = &mon->h.bond;
+	const struct xbond_member *m = &mon->h.members[slot];
+
 	if (!m->ifindex || !(m->flags & XBOND_MEMBER_CARRIER))
 		return false;
-	return bond->mode != XBOND_MODE_ACTIVEBACKUP || slot == bond->active;
+	if (bond->mode != XBOND_MODE_ACTIVEBACKUP)
+		return true;
+	if (bond->active < XBOND_MAX_MEMBERS)
+		return slot == bond->active;
+	return slot == mon->probe_turn;
+}
+
+/* The next member with carrier after the last one whose turn it was. */
+static void next_turn(struct monitor *mon)
+{
+	unsigned int i, slot;
+
+	for (i = 1; i <= XBOND_MAX_MEMBERS; i++) {
+		slot = (mon->probe_turn + i) % XBOND_MAX_MEMBERS;
+		if (mon->h.members[slot].ifindex &&
+		    (mon->h.members[slot].flags & XBOND_MEMBER_CARRIER)) {
+			mon->probe_turn = slot;
+			return;
+		}
+	}
 }
 
 static void send_probes(struct monitor *mon)
@@ -83,8 +109,10 @@ static void send_probes(struct monitor *mon)
 	if (open_socket(mon) < 0)
 		return;
 	nl_addr4_list(bond->ifindex, &sip, 1);
+	if (bond->mode == XBOND_MODE_ACTIVEBACKUP && bond->active >= XBOND_MAX_MEMBERS)
+		next_turn(mon);
 	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
-		if (!probes_from(bond, &mon->h.members[slot], slot))
+		if (!probes_from(mon, slot))
 			continue;
 		for (t = 0; t < bond->n_arp_targets && t < XBOND_MAX_ARP_TARGETS; t++)
 			send_arp(mon->arp_fd, mon->h.members[slot].ifindex, bond->mac, sip,
@@ -134,6 +162,11 @@ __s64 arp_monitor(struct monitor *mon, __u64 now_ns, bool *changed)
 	__u64 window = interval * (bond->arp_missed_max ? bond->arp_missed_max : 1);
 	unsigned int slot;
 
+	/* Turned on just now: nobody has had a chance to prove anything yet. */
+	if (interval && bond->n_arp_targets && !mon->arp_on_since_ns)
+		mon->arp_on_since_ns = now_ns;
+	if (!interval || !bond->n_arp_targets)
+		mon->arp_on_since_ns = 0;
 	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
 		struct xbond_member *m = &mon->h.members[slot];
 		struct member_watch *w = &mon->watch[slot];
@@ -150,7 +183,7 @@ __s64 arp_monitor(struct monitor *mon, __u64 now_ns, bool *changed)
 			continue;
 		}
 		/* A member gets a whole window to prove itself before it is judged. */
-		since = w->watched_ns;
+		since = w->watched_ns > mon->arp_on_since_ns ? w->watched_ns : mon->arp_on_since_ns;
 		if (bond->mode == XBOND_MODE_ACTIVEBACKUP && slot == bond->active &&
 		    mon->active_since_ns > since)
 			since = mon->active_since_ns;

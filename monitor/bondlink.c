@@ -3,10 +3,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "links.h"
-#include "log.h"
+#include "xbond.h"
 #include "monitor.h"
-#include "nl.h"
 
 static void mac_str(const unsigned char *mac, char *buf, size_t len)
 {
@@ -16,26 +14,26 @@ static void mac_str(const unsigned char *mac, char *buf, size_t len)
 
 bool monitor_follow_bond(struct monitor *mon)
 {
+	const struct xbond_link_state *link = &mon->bond_link;
 	struct xbond_handle *h = &mon->h;
-	struct xbond_link link;
 	char what[64];
 
-	if (nl_link_get(NULL, h->bond.ifindex, &link))
+	if (link->ifindex != (int)h->bond.ifindex || !link->mtu)
 		return false;
-	if (mon->bond_mtu && link.mtu != mon->bond_mtu) {
-		snprintf(what, sizeof(what), "MTU %u, was %u", link.mtu, mon->bond_mtu);
-		if (xbond_apply_mtu(h, link.mtu, mon->bond_mtu)) {
+	if (mon->bond_mtu && link->mtu != mon->bond_mtu) {
+		snprintf(what, sizeof(what), "MTU %u, was %u", link->mtu, mon->bond_mtu);
+		if (xbond_apply_mtu(h, link->mtu, mon->bond_mtu)) {
 			monitor_log(mon, "refused", "-", what);
 		} else {
 			monitor_log(mon, "bond changed", "-", what);
-			mon->bond_mtu = link.mtu;
+			mon->bond_mtu = link->mtu;
 		}
 	}
-	mon->bond_mtu = mon->bond_mtu ? mon->bond_mtu : link.mtu;
-	if (!memcmp(link.mac, h->bond.mac, 6))
+	mon->bond_mtu = mon->bond_mtu ? mon->bond_mtu : link->mtu;
+	if (!memcmp(link->mac, h->bond.mac, 6))
 		return false;
-	mac_str(link.mac, what, sizeof(what));
-	if (xbond_apply_mac(h, link.mac)) {
+	mac_str(link->mac, what, sizeof(what));
+	if (xbond_apply_mac(h, link->mac)) {
 		monitor_log(mon, "refused", "-", "a MAC a member does not take");
 		return false;
 	}

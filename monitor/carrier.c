@@ -1,36 +1,111 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Carrier monitoring: a member is usable while its link is up and has carrier, after updelay/downdelay. */
+/* Carrier monitoring: a member is usable while its link is up and has carrier, after updelay/downdelay; links as events and polls show them. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "maps/xbond_abi.h"
-#include "log.h"
+#include "xbond.h"
 #include "monitor.h"
-#include "nl.h"
 
 #define MS	(1000ULL * 1000)
 
-/* The member's CARRIER and ADMIN_UP flags as the link has them now, and why. */
-static __u32 link_state(__u32 ifindex, const char **why)
-{
-	struct xbond_link link;
-	__u32 state = 0;
-	int ret = nl_link_get(NULL, ifindex, &link);
+#define LINK_FLAGS	(XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP)
 
-	if (ret) {
-		*why = ret == -ENODEV ? "link gone" : "link unreadable";
-		return 0;
-	}
-	if (link.flags & IFF_UP)
-		state |= XBOND_MEMBER_ADMIN_UP;
-	if (link.flags & IFF_LOWER_UP)
-		state |= XBOND_MEMBER_CARRIER;
-	*why = !(state & XBOND_MEMBER_ADMIN_UP) ? "admin down" :
-	       !(state & XBOND_MEMBER_CARRIER) ? "no carrier" : "carrier up";
-	return state;
+static __u32 link_flags(unsigned int iff)
+{
+	return (iff & IFF_UP ? XBOND_MEMBER_ADMIN_UP : 0) |
+	       (iff & IFF_LOWER_UP ? XBOND_MEMBER_CARRIER : 0);
 }
 
-#define LINK_FLAGS	(XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP)
+/* The member's CARRIER and ADMIN_UP flags as its link last showed them, and why. */
+static __u32 link_state(const struct member_watch *w, const char **why)
+{
+	*why = w->gone ? "link gone" : !(w->seen & XBOND_MEMBER_ADMIN_UP) ? "admin down" :
+	       !(w->seen & XBOND_MEMBER_CARRIER) ? "no carrier" : "carrier up";
+	return w->gone ? 0 : w->seen;
+}
+
+void monitor_watch_members(struct monitor *mon, __u64 now_ns)
+{
+	struct xbond_link link;
+	unsigned int slot;
+
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		struct member_watch *w = &mon->watch[slot];
+		__u32 ifindex = mon->h.members[slot].ifindex;
+
+		if (w->ifindex == ifindex)
+			continue;
+		*w = (struct member_watch){ .ifindex = ifindex, .watched_ns = now_ns };
+		if (!ifindex)
+			continue;
+		if (nl_link_get(NULL, ifindex, &link)) {
+			w->gone = true;
+			continue;
+		}
+		w->seen = link_flags(link.flags);
+		snprintf(w->name, sizeof(w->name), "%s", link.name);
+		/*
+		 * A stacked device (veth, macvlan...) has its carrier events sent
+		 * at once; a physical NIC's wait in linkwatch for up to a second.
+		 */
+		w->polled = !monitor_link_events || monitor_poll_all || !link.link ||
+			    link.link == link.ifindex;
+		mon->look = true;
+	}
+}
+
+void monitor_saw_link(struct monitor *mon, const struct xbond_link *link, bool deleted)
+{
+	unsigned int slot;
+
+	if (link->ifindex == (int)mon->h.bond.ifindex && !deleted) {
+		if (link->mtu != mon->bond_link.mtu || memcmp(link->mac, mon->bond_link.mac, 6))
+			mon->look = mon->bond_link_fresh = true;
+		mon->bond_link.ifindex = link->ifindex;
+		mon->bond_link.mtu = link->mtu;
+		memcpy(mon->bond_link.mac, link->mac, 6);
+		return;
+	}
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		struct member_watch *w = &mon->watch[slot];
+
+		if (!link->ifindex || w->ifindex != (__u32)link->ifindex)
+			continue;
+		if (deleted != w->gone || (!deleted && link_flags(link->flags) != w->seen))
+			mon->look = true;
+		w->gone = deleted;
+		w->seen = deleted ? 0 : link_flags(link->flags);
+		if (!deleted && *link->name)
+			snprintf(w->name, sizeof(w->name), "%s", link->name);
+	}
+}
+
+bool monitor_poll_carrier(struct monitor *mon)
+{
+	bool all_told = true;
+	unsigned int slot;
+	__u32 seen;
+	int carrier;
+
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		struct member_watch *w = &mon->watch[slot];
+
+		if (!w->ifindex || !w->polled || w->gone)
+			continue;
+		carrier = nl_link_carrier(mon->ioctl_fd, w->name);
+		if (carrier < 0) {
+			all_told = false;
+			continue;
+		}
+		/* Admin state comes in events at once: only carrier can lag. */
+		seen = (w->seen & ~XBOND_MEMBER_CARRIER) | (carrier ? XBOND_MEMBER_CARRIER : 0);
+		if (seen != w->seen)
+			mon->look = true;
+		w->seen = seen;
+	}
+	return all_told;
+}
 
 static void commit(struct monitor *mon, unsigned int slot, __u32 state, const char *why,
 		   __u64 now_ns)
@@ -85,11 +160,9 @@ __s64 monitor_evaluate(struct monitor *mon, __u64 now_ns, bool *changed)
 		__u32 state;
 		__u64 delay;
 
-		if (w->ifindex != m->ifindex)
-			*w = (struct member_watch){ .ifindex = m->ifindex, .watched_ns = now_ns };
-		if (!m->ifindex)
+		if (!m->ifindex || w->ifindex != m->ifindex)
 			continue;
-		state = link_state(m->ifindex, &why);
+		state = link_state(w, &why);
 		if (state == (m->flags & LINK_FLAGS)) {
 			w->pending = false;
 			if (state == LINK_FLAGS && !(m->flags & XBOND_MEMBER_SEEN_UP)) {

@@ -1,38 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The monitor's epoll loop over rtnetlink link events, a one-shot timer and termination signals. */
+/*
+ * The worker's epoll loop. At idle it makes no system call at all where
+ * link events arrive at once (veth, macvlan), and three per miimon tick
+ * (the wait, and one link dump sent and received) where they may lag. The
+ * bond's records are read only when a link differs from them, a delay or ARP
+ * interval falls due, or a writer tells us it changed them (SIGHUP).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <sys/timerfd.h>
+#include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
-#include "log.h"
+#include "xbond.h"
 #include "monitor.h"
-#include "pins.h"
 
 #define MS		(1000LL * 1000)
 #define LOCK_RETRY	(5 * MS)	/* xbondload holds the lock: try again soon */
-#define IDLE_TICK	(1000 * MS)	/* no miimon: still notice a detached bond */
 
 bool monitor_link_events = true;
-
-static int arm(int tfd, __s64 ns)
-{
-	struct itimerspec its = {
-		.it_value = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 },
-	};
-
-	if (ns <= 0)
-		its.it_value.tv_nsec = 1;
-	return timerfd_settime(tfd, 0, &its, NULL);
-}
+bool monitor_poll_all;
 
 /* The active member changed (by us or by xbondload): tell the peers. */
 static void active_changed(struct monitor *mon, __u64 now)
@@ -50,143 +43,248 @@ static void active_changed(struct monitor *mon, __u64 now)
 	arp_notify_peers(mon, active);
 }
 
-/* One look at the bond. Returns how long to sleep, or -ENOENT once it is gone. */
-static __s64 tick(struct monitor *mon)
+/*
+ * Read the records, compare them with the links as last seen, and publish
+ * what changed, all under the bond's lock. Returns the nanoseconds until a
+ * delay or ARP interval falls due (0: none), or a negative errno:
+ * -EWOULDBLOCK while a writer holds the lock.
+ */
+static __s64 evaluate(struct monitor *mon, __u64 now)
 {
 	struct xbond_handle *h = &mon->h;
-	__s64 due, arp_due, interval;
 	bool changed, arp_changed = false;
-	struct stat st;
-	__u64 now;
+	__s64 due, arp_due;
 	int lock, ret;
 
-	if (stat(h->dir, &st))
-		return -ENOENT;
 	lock = xbond_lock(0);
 	if (lock < 0)
-		return LOCK_RETRY;
+		return lock;
 	ret = xbond_reload(h);
 	if (ret) {
 		xbond_unlock(lock);
 		return ret;
 	}
-	now = xbond_now_ns();
+	mon->look = mon->reload = false;
+	monitor_watch_members(mon, now);
 	/* xbondload may have moved the active member since our last look. */
 	if (h->bond.active != mon->active)
 		active_changed(mon, now);
 	due = monitor_evaluate(mon, now, &changed);
 	arp_due = arp_monitor(mon, now, &arp_changed);
-	if (monitor_follow_bond(mon))
+	if (mon->bond_link_fresh && monitor_follow_bond(mon))
 		changed = true;
+	mon->bond_link_fresh = false;
 	if (changed || arp_changed)
 		xbond_publish(h);
 	if (h->bond.active != mon->active)
 		active_changed(mon, now);
 	xbond_unlock(lock);
-
-	interval = h->bond.miimon_ms ? h->bond.miimon_ms * MS : IDLE_TICK;
-	if (due > 0 && due < interval)
-		interval = due;
-	return arp_due > 0 && arp_due < interval ? arp_due : interval;
+	mon->look = false;	/* new members were looked at above */
+	return arp_due > 0 && (!due || arp_due < due) ? arp_due : due;
 }
 
-static struct mnl_socket *open_link_events(void)
+static int on_link_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct xbond_link link;
+
+	if ((nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) &&
+	    !nl_link_parse(nlh, &link))
+		monitor_saw_link(data, &link, nlh->nlmsg_type == RTM_DELLINK);
+	return MNL_CB_OK;
+}
+
+static void on_dumped_link(const struct xbond_link *link, void *data)
+{
+	struct monitor *mon = data;
+	unsigned int slot;
+
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++)
+		if (mon->watch[slot].ifindex == (__u32)link->ifindex)
+			mon->watch[slot].dumped = true;
+	monitor_saw_link(mon, link, false);
+}
+
+/* Every link, polled: also the only way to learn of one deleted under lost events. */
+static void poll_links(struct monitor *mon)
+{
+	unsigned int slot;
+
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++)
+		mon->watch[slot].dumped = false;
+	if (nl_link_dump(mon->nl, on_dumped_link, mon))
+		return;
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		struct member_watch *w = &mon->watch[slot];
+		struct xbond_link gone = { .ifindex = w->ifindex };
+
+		if (w->ifindex && !w->dumped && !w->gone)
+			monitor_saw_link(mon, &gone, true);
+	}
+}
+
+/*
+ * The carrier poll: an ethtool request per polled member, since admin state
+ * and deletions come in events at once. Without events, a whole link dump.
+ */
+static void poll(struct monitor *mon)
+{
+	if (!monitor_link_events || !monitor_poll_carrier(mon))
+		poll_links(mon);
+}
+
+/* Link events since the last read. Lost ones (ENOBUFS) are made up by a poll. */
+static void read_events(struct monitor *mon, struct mnl_socket *events)
+{
+	char buf[NL_DUMP_BUFFER_SIZE];
+	int n;
+
+	while ((n = mnl_socket_recvfrom(events, buf, sizeof(buf))) > 0)
+		mnl_cb_run(buf, n, 0, 0, on_link_msg, mon);
+	if (n < 0 && errno == ENOBUFS)
+		poll_links(mon);
+}
+
+static struct mnl_socket *open_netlink(unsigned int groups)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
 
 	if (!nl)
 		return NULL;
-	if (mnl_socket_bind(nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0 ||
-	    fcntl(mnl_socket_get_fd(nl), F_SETFL, O_NONBLOCK)) {
+	if (mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0 ||
+	    (groups && fcntl(mnl_socket_get_fd(nl), F_SETFL, O_NONBLOCK))) {
 		mnl_socket_close(nl);
 		return NULL;
 	}
 	return nl;
 }
 
-static void drain(struct mnl_socket *nl)
+static bool any_polled(const struct monitor *mon)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int slot;
 
-	while (mnl_socket_recvfrom(nl, buf, sizeof(buf)) > 0)
-		;
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++)
+		if (mon->watch[slot].ifindex && mon->watch[slot].polled)
+			return true;
+	return false;
+}
+
+/* epoll_wait's timeout in ms, rounded up, until the earliest of two deadlines (0: none). */
+static int timeout_ms(__u64 now, __u64 a, __u64 b)
+{
+	__u64 next = !a ? b : !b ? a : a < b ? a : b;
+
+	if (!next)
+		return -1;
+	return next <= now ? 0 : (int)((next - now + MS - 1) / MS);
+}
+
+static int add_fd(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return fd < 0 ? 0 : epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 int monitor_run(struct monitor *mon)
 {
-	struct epoll_event ev = { .events = EPOLLIN }, events[4];
-	struct mnl_socket *nl = NULL;
-	int epfd, tfd, sfd, i, n, ret = 0;
+	struct mnl_socket *events = NULL;
+	struct epoll_event got[4];
+	struct xbond_link bond;
+	int epfd, sfd, ifd, i, n, ret = 0;
+	__u64 now, due_at = 0, retry_at = 0;
 	bool stop = false;
 	sigset_t sigs;
-	__s64 sleep_ns;
+	__s64 due;
 
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
+	/* The pin directory removed under us: the bond is gone. */
+	ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (ifd >= 0 && inotify_add_watch(ifd, mon->h.dir, IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+		close(ifd);
+		ifd = -1;
+	}
+	mon->nl = open_netlink(0);
+	mon->ioctl_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (monitor_link_events)
-		nl = open_link_events();
-	if (sfd < 0 || tfd < 0 || epfd < 0 || (monitor_link_events && !nl)) {
+		events = open_netlink(RTMGRP_LINK);
+	if (sfd < 0 || epfd < 0 || !mon->nl || mon->ioctl_fd < 0 ||
+	    (monitor_link_events && !events)) {
 		pr_warn("cannot set up the event loop: %s\n", strerror(errno));
 		return -errno;
 	}
-	ev.data.fd = sfd;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
-	ev.data.fd = tfd;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
-	if (nl) {
-		ev.data.fd = mnl_socket_get_fd(nl);
-		epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	/* Where the bond's MTU and MAC start from, before any event about them. */
+	if (!nl_link_get(NULL, mon->h.bond.ifindex, &bond)) {
+		monitor_saw_link(mon, &bond, false);
+		mon->bond_mtu = bond.mtu;
 	}
-	if (mon->guard_fd >= 0) {
-		ev.data.fd = mon->guard_fd;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
-	}
-	arm(tfd, 0);
+	add_fd(epfd, sfd);
+	add_fd(epfd, ifd);
+	add_fd(epfd, mon->guard_fd);
+	if (events)
+		add_fd(epfd, mnl_socket_get_fd(events));
+	mon->look = true;
 
 	while (!stop) {
-		bool due = false;
-
-		n = epoll_wait(epfd, events, 4, -1);
+		now = xbond_now_ns();
+		if (any_polled(mon) && mon->h.bond.miimon_ms && now >= mon->next_poll_ns) {
+			poll(mon);
+			mon->next_poll_ns = now + mon->h.bond.miimon_ms * MS;
+		}
+		if (((mon->look || mon->reload) && now >= retry_at) || (due_at && now >= due_at)) {
+			due = evaluate(mon, now);
+			if (due == -EWOULDBLOCK) {
+				/* A writer holds the lock: try again soon. */
+				retry_at = now + LOCK_RETRY;
+				mon->look = true;
+				due_at = 0;
+			} else if (due < 0) {
+				ret = due;
+				break;
+			} else {
+				due_at = due > 0 ? now + due : 0;
+				continue;
+			}
+		}
+		n = epoll_wait(epfd, got, 4, timeout_ms(now, due_at ? due_at : retry_at > now ?
+			       retry_at : 0, any_polled(mon) && mon->h.bond.miimon_ms ?
+			       mon->next_poll_ns : 0));
 		if (n < 0 && errno != EINTR) {
 			ret = -errno;
 			break;
 		}
 		for (i = 0; i < n; i++) {
-			__u64 expirations;
+			struct signalfd_siginfo si;
 
-			if (events[i].data.fd == sfd) {
+			if (got[i].data.fd == sfd) {
+				if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGHUP)
+					mon->reload = true;
+				else
+					stop = true;
+			} else if (got[i].data.fd == ifd) {
+				monitor_log(mon, "bond gone", "-", "pins removed");
 				stop = true;
-			} else if (events[i].data.fd == tfd) {
-				if (read(tfd, &expirations, sizeof(expirations)) > 0)
-					due = true;
-			} else if (events[i].data.fd == mon->guard_fd) {
+			} else if (got[i].data.fd == mon->guard_fd) {
+				epoll_ctl(epfd, EPOLL_CTL_DEL, mon->guard_fd, NULL);
 				mon->guard_fd = guard_lost(mon, mon->guard_fd);
-				ev.data.fd = mon->guard_fd;
-				if (mon->guard_fd >= 0)
-					epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+				add_fd(epfd, mon->guard_fd);
 			} else {
-				drain(nl);
-				due = true;
+				read_events(mon, events);
 			}
 		}
-		if (stop || !due)
-			continue;
-		sleep_ns = tick(mon);
-		if (sleep_ns == -ENOENT) {
-			monitor_log(mon, "bond gone", "-", "pins removed");
-			break;
-		}
-		arm(tfd, sleep_ns < 0 ? IDLE_TICK : sleep_ns);
 	}
-	if (nl)
-		mnl_socket_close(nl);
+	if (events)
+		mnl_socket_close(events);
+	mnl_socket_close(mon->nl);
+	close(mon->ioctl_fd);
+	if (ifd >= 0)
+		close(ifd);
 	close(epfd);
-	close(tfd);
 	close(sfd);
 	return ret;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xbondmon's entry point; the CNI plugin runs the same monitor as `xbond monitor`. */
-#include "monitor_ctl.h"
+#include "xbond.h"
 
 int main(int argc, char **argv)
 {

@@ -1,19 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* xbondmon's event loop: rtnetlink link events and a carrier poll timer, in one epoll. */
+/* xbondmon's worker: link events, a carrier poll only where events lag, and the bond's records read only when they change. */
 #ifndef XBOND_MONITOR_H
 #define XBOND_MONITOR_H
 
 #include <stdbool.h>
 #include <linux/types.h>
-#include "bond.h"
+#include "xbond.h"
 
 /* What the monitor remembers per member slot between evaluations. */
 struct member_watch {
 	__u32 ifindex;		/* the member this is about; a new one resets it */
+	__u32 seen;		/* XBOND_MEMBER_CARRIER|ADMIN_UP as the link last showed */
+	bool gone;		/* the link was deleted */
+	bool polled;		/* its carrier events may lag: poll it every miimon */
+	bool dumped;		/* the last poll listed it */
+	char name[16];		/* its name now, for the carrier ioctl */
 	bool pending;		/* the link's state differs from the member's */
 	__u64 since_ns;		/* since when */
 	__u64 watched_ns;	/* since when this member is watched at all */
 };
+
+struct mnl_socket;
+struct xbond_link;
+
+/* False with --no-link-events: every member is polled, as if events lagged. */
+extern bool monitor_link_events;
+/* --poll-carrier: poll every member's carrier, as a physical NIC's. */
+extern bool monitor_poll_all;
 
 /* Arguments a monitor process passes on when it restarts its partner. */
 #define MONITOR_MAX_ARGS	16
@@ -25,6 +38,8 @@ struct monitor {
 	bool json;		/* log events as JSON lines */
 	int arp_fd;		/* AF_PACKET socket for probes and peer notification */
 	__u64 next_probe_ns;	/* when the next ARP probes go out */
+	__u64 arp_on_since_ns;	/* when ARP monitoring was last turned on; 0: off */
+	unsigned int probe_turn;	/* active-backup with no active: whose turn to probe */
 	__u8 active;		/* the active member as last seen */
 	__u64 active_since_ns;	/* since when it is */
 	char **exec_argv;	/* how we were run, without --worker */
@@ -32,11 +47,38 @@ struct monitor {
 	int guard_fd;		/* worker: pidfd of the guard, or -1 */
 	__u64 last_restart_ns;	/* when we last restarted the guard */
 	unsigned int bond_mtu;	/* the bond's MTU as last passed on; 0: not yet seen */
+	struct mnl_socket *nl;	/* requests: link dumps, kept open */
+	int ioctl_fd;		/* the carrier poll's ethtool requests */
+	bool look;		/* a link may differ from the records: evaluate */
+	bool reload;		/* a writer changed the records (SIGHUP) */
+	bool bond_link_fresh;	/* bond_link is newer than the last evaluation */
+	struct xbond_link_state {
+		int ifindex;
+		unsigned int mtu;
+		unsigned char mac[6];
+	} bond_link;		/* the bond's own link, as last seen */
+	__u64 next_poll_ns;	/* when polled members are looked at next */
 };
 
 /*
- * The bond's link: pass an MTU or MAC someone set on it to the members, or
- * put the bond's back if a member refuses. True if the config must be published.
+ * Start watching the members in the records: a member new to its slot gets
+ * its link read once, and is polled if its carrier events may lag (a
+ * physical NIC's, which the kernel's linkwatch delays by up to a second).
+ */
+void monitor_watch_members(struct monitor *mon, __u64 now_ns);
+/* A link as an event or a dump shows it: note what changed for a member or the bond. */
+void monitor_saw_link(struct monitor *mon, const struct xbond_link *link, bool deleted);
+
+/*
+ * The carrier of every polled member, by one ethtool request each. False if
+ * a driver could not say: then a link dump must.
+ */
+bool monitor_poll_carrier(struct monitor *mon);
+
+/*
+ * The bond's link as last seen: pass an MTU or MAC someone set on it to the
+ * members, or put the bond's back if a member refuses. True if the config
+ * must be published.
  */
 bool monitor_follow_bond(struct monitor *mon);
 
@@ -51,9 +93,9 @@ int guard_lost(struct monitor *mon, int pidfd);
 int monitor_run(struct monitor *mon);
 
 /*
- * Look at every member's link once and commit the changes whose up/down
- * delays have run out. Returns the nanoseconds until a pending change falls
- * due (0 if none), or a negative errno. Sets *changed if a member changed.
+ * Compare every member's link, as last seen, with its record, and commit the
+ * changes whose up/down delays have run out. Returns the nanoseconds until a
+ * pending change falls due (0 if none). Sets *changed if a member changed.
  */
 __s64 monitor_evaluate(struct monitor *mon, __u64 now_ns, bool *changed);
 

@@ -18,9 +18,8 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include "log.h"
+#include "xbond.h"
 #include "monitor.h"
-#include "monitor_ctl.h"
 
 #define SELF_EXE		"/proc/self/exe"
 #define START_TIMEOUT_MS	2000

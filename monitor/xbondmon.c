@@ -8,13 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
-#include "log.h"
+#include "xbond.h"
 #include "monitor.h"
-#include "monitor_ctl.h"
-#include "names.h"
-#include "pins.h"
 
-extern bool monitor_link_events;
 
 static void usage(FILE *out, const char *prog)
 {
@@ -29,6 +25,8 @@ static void usage(FILE *out, const char *prog)
 "  -j, --json             log events as JSON lines\n"
 "      --no-link-events   poll only, ignore rtnetlink events (as a physical NIC's\n"
 "                         delayed carrier-down events would look; for tests)\n"
+"      --poll-carrier     poll every member's carrier, as a physical NIC's is,\n"
+"                         even where events come at once (for tests and bench)\n"
 "  -v, --verbose\n"
 "  -V, --version\n"
 "  -h, --help\n", prog);
@@ -93,8 +91,9 @@ static int worker_run(struct monitor *mon)
 		pr_warn("%s: runs without a guard: %s\n", mon->name, strerror(-mon->guard_fd));
 	mon->active = mon->h.bond.active;
 	mon->active_since_ns = xbond_now_ns();
-	monitor_log(mon, "monitor started", "-", monitor_link_events ?
-		    "link events and polling" : "polling only");
+	monitor_log(mon, "monitor started", "-", !monitor_link_events ? "polling only" :
+		    monitor_poll_all ? "link events, every carrier polled" :
+		    "link events, polling where they lag");
 	ret = monitor_run(mon);
 	if (!ret)
 		xbond_pidfile_mark_stopped(mon->pidfile_fd);
@@ -131,6 +130,7 @@ int xbondmon_main(int argc, char **argv, int skip)
 		{ "netns", required_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-link-events", no_argument, NULL, 'E' },
+		{ "poll-carrier", no_argument, NULL, 'P' },
 		{ "worker", no_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -170,6 +170,9 @@ int xbondmon_main(int argc, char **argv, int skip)
 			break;
 		case 'E':
 			monitor_link_events = false;
+			break;
+		case 'P':
+			monitor_poll_all = true;
 			break;
 		case 'W':
 			worker = true;

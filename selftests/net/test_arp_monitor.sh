@@ -22,7 +22,8 @@ link_up() { # NS SLOT: carrier and admin up, as the monitor last saw them
 	(( (f & XBOND_MEMBER_CARRIER) && (f & XBOND_MEMBER_ADMIN_UP) ))
 }
 active() { live_field "$1" active; }
-is_active() { [ "$(active "$1")" = "$2" ]; }
+is_active() { local a; a=$(active "$1") || return 2; [ "$a" = "$2" ]; }
+is_not_active() { local a; a=$(active "$1") || return 2; [ "$a" != "$2" ]; }
 all_buckets_on() { local c; c=$(live_config "$1") || return 2; jq -e ".buckets | all(. == $2)" <<<"$c"; }
 lost_pings() { # NS DST COUNT INTERVAL, while CMD runs after 0.3 s: echo lost
 	local out=/tmp/xbt-ping.$SUFFIX pid sent received
@@ -138,6 +139,28 @@ ip -n "$S" link set s1 master br0
 check "xor: h1 back" wait_for 3 arp_up "$H" 1
 
 check "--arp-interval 0 turns ARP monitoring off" xbond --netns "$H" --arp-interval 0
+
+# ARP monitoring turned on live: every member gets a whole window first.
+check "active-backup, ARP monitoring off" xbond --netns "$H" --mode active-backup --active h0
+sleep 0.3
+down_before=$(grep -c "member down" <(mon_log "$H"))
+check "ARP monitoring turned on live" xbond --netns "$H" --arp-ip-target 10.81.0.2 \
+	--arp-interval 50
+sleep 0.4
+check "... takes no member down before it could probe" \
+	test "$(grep -c "member down" <(mon_log "$H"))" = "$down_before"
+
+# Every path dead: no active member, so the members take turns probing, and
+# the bond comes back without the target ever sending ARP by itself.
+ip -n "$S" link set s0 nomaster
+ip -n "$S" link set s1 nomaster
+check "every path dead: no active member" wait_for 3 is_active "$H" "$XBOND_NO_MEMBER"
+ip -n "$S" link set s0 master br0
+ip -n "$S" link set s1 master br0
+check "... paths back: a member proves itself and becomes active" \
+	wait_for 3 is_not_active "$H" "$XBOND_NO_MEMBER"
+check "... and traffic flows" wait_for 3 ip netns exec "$P" ping -c 1 -W 0.2 10.81.0.1
+xbond --netns "$H" --arp-interval 0 >/dev/null
 for args in "--arp-ip-target 10.1.2|not an IPv4 address" \
 	    "--arp-validate some|'some' is not one of none active backup all" \
 	    "--arp-all-targets most|'most' is not one of any all" \
