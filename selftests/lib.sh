@@ -199,6 +199,24 @@ kill_monitor() {
 # Program ids attached in a namespace, one line, for before/after comparisons.
 prog_ids() { ip netns exec "$1" bpftool net -j | jq -c '[.[] | (.xdp, .tc)[]? | .id] | sort'; }
 
+# lost_pings NS DST COUNT INTERVAL DELAY CMD...: ping DST from NS COUNT times,
+# every INTERVAL s, and DELAY s in run CMD (its output goes to stderr). Echoes
+# "LOST SENT" once the ping is done; no ping output at all counts as all lost.
+lost_pings() {
+	local ns=$1 dst=$2 count=$3 interval=$4 delay=$5 out pid sent received
+	shift 5
+	out=$(mktemp)
+	ip netns exec "$ns" ping -q -i "$interval" -c "$count" -W 1 "$dst" >"$out" 2>&1 &
+	pid=$!
+	sleep "$delay"
+	"$@" >&2
+	wait $pid
+	read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' "$out")
+	rm -f "$out"
+	[ -n "$sent" ] || { echo "ping to $dst from $ns printed nothing" >&2; sent=$count received=0; }
+	echo "$((sent - received)) $sent"
+}
+
 # ping_loss NS ARGS...: run ping, echo "sent received".
 ping_counts() {
 	local ns=$1

@@ -25,18 +25,6 @@ active() { live_field "$1" active; }
 is_active() { local a; a=$(active "$1") || return 2; [ "$a" = "$2" ]; }
 is_not_active() { local a; a=$(active "$1") || return 2; [ "$a" != "$2" ]; }
 all_buckets_on() { local c; c=$(live_config "$1") || return 2; jq -e ".buckets | all(. == $2)" <<<"$c"; }
-lost_pings() { # NS DST COUNT INTERVAL, while CMD runs after 0.3 s: echo lost
-	local out=/tmp/xbt-ping.$SUFFIX pid sent received
-	ip netns exec "$1" ping -q -i "$4" -c "$3" -W 1 "$2" >$out 2>&1 &
-	pid=$!
-	sleep 0.3
-	shift 4
-	"$@"
-	wait $pid
-	read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' $out)
-	rm -f $out
-	echo $((sent - received))
-}
 
 # Pull the primary h0's switch port and put it back; h1 takes over meanwhile.
 bounce_primary() {
@@ -59,7 +47,7 @@ check "both members ARP-alive (h1 through the switch's flood)" \
 	wait_for 2 both_arp_up "$H"
 
 # The dead path: h0's switch port leaves the bridge, its carrier stays up.
-lost=$(lost_pings "$P" 10.81.0.1 400 0.005 ip -n "$S" link set s0 nomaster)
+read -r lost sent < <(lost_pings "$P" 10.81.0.1 400 0.005 0.3 ip -n "$S" link set s0 nomaster)
 check "dead path found within 150 ms = 50 ms x (2 + 1): $lost pings of 5 ms lost" \
 	test "$lost" -le 30
 check "h0 is ARP-down" arp_down "$H" 0

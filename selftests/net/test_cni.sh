@@ -98,15 +98,9 @@ check "... and the bond still works" ip netns exec "$POD" ping -c 1 -W 1 10.85.0
 # Failover inside the pod, with no step from the user.
 tx0=$(member_stat "$POD" 0 tx_packets eth0)
 tx1=$(member_stat "$POD" 1 tx_packets eth0)
-ip netns exec "$POD" ping -q -i 0.002 -c 1000 -W 1 10.85.0.1 >"$DATA/ping" &
-pid=$!
-sleep 0.5
-ip -n "$S" link set s0 down
-wait $pid
-read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' "$DATA/ping")
-echo "    pod failover: $((sent - received)) of $sent pings at 2 ms lost"
-check "traffic goes on when h0's switch port goes down (lost $((sent - received)))" \
-	test -n "$sent" -a $((sent - received)) -le 20
+read -r lost sent < <(lost_pings "$POD" 10.85.0.1 1000 0.002 0.5 ip -n "$S" link set s0 down)
+echo "    pod failover: $lost of $sent pings at 2 ms lost"
+check "traffic goes on when h0's switch port goes down (lost $lost)" test "$lost" -le 20
 check "both members carried the pings" test \
 	"$(member_stat "$POD" 0 tx_packets eth0)" -gt "$tx0" -a \
 	"$(member_stat "$POD" 1 tx_packets eth0)" -gt "$tx1"

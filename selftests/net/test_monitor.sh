@@ -25,30 +25,19 @@ check_fails "a monitor for a bond that does not exist refuses" "nosuch: no such 
 check "ping" ip netns exec "$P" ping -c 3 -i 0.01 -W 1 10.80.0.1
 
 # Carrier loss on the active member's switch port, under a 1 ms ping.
-ip netns exec "$P" ping -q -i 0.001 -c 1500 -W 1 10.80.0.1 >/tmp/xbt-ping.$SUFFIX &
-pid=$!
-sleep 0.5
-ip -n "$S" link set s0 down
-wait $pid
-read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' /tmp/xbt-ping.$SUFFIX)
-rm -f /tmp/xbt-ping.$SUFFIX
-check "carrier failover loses at most 20 of 1 ms pings (lost $((sent - received)))" \
-	test -n "$sent" -a $((sent - received)) -le 20
+read -r lost sent < <(lost_pings "$P" 10.80.0.1 1500 0.001 0.5 ip -n "$S" link set s0 down)
+check "carrier failover loses at most 20 of 1 ms pings (lost $lost)" test "$lost" -le 20
 check "the active member is now h1" test "$(live_config "$H" | jq .active)" = 1
 check "the monitor logged why" grep -q 'member down h0: no carrier' <(mon_log "$H")
 ip -n "$S" link set s0 up
 check "h0 usable again when its port comes back" wait_for 2 usable "$H" 0
 
 # The data plane outlives the monitor.
-kill -9 "$(monitor_pid "$H")"
-ip netns exec "$P" ping -q -i 0.002 -c 200 -W 1 10.80.0.1 >/tmp/xbt-ping.$SUFFIX &
-pid=$!
+kill_monitor "$H"
 slot=$(map_query "$H" xbond_slot xbond0 '.[0].value')
-check "a restarted monitor comes up" xbond --netns "$H" --mode active-backup
-wait $pid
-read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' /tmp/xbt-ping.$SUFFIX)
-rm -f /tmp/xbt-ping.$SUFFIX
-check "no ping lost across kill -9 and restart ($received of $sent)" test "$sent" = "$received"
+read -r lost sent < <(lost_pings "$P" 10.80.0.1 200 0.002 0 xbond --netns "$H" --mode active-backup)
+check "a restarted monitor comes up" wait_for 2 monitor_pid "$H"
+check "no ping lost across kill -9 and restart ($lost of $sent)" test "$lost" = 0
 check "... and the restart changed no config" test \
 	"$(map_query "$H" xbond_slot xbond0 '.[0].value')" = "$slot"
 

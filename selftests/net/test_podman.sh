@@ -109,16 +109,10 @@ check "the container pings the peer" podman_h exec "$CTR" ping -c 3 -W 1 10.86.0
 
 # Through both members: h0 while active, h1 after h0's switch port goes down.
 tx0=$(member_stat "$PODNS" 0 tx_packets eth0)
-ip netns exec "$P" ping -q -i 0.001 -c 2000 -W 1 "$ip" >"$W/ping" &
-pid=$!
-sleep 0.5
 tx1=$(member_stat "$PODNS" 1 tx_packets eth0)
-ip -n "$S" link set s0 down
-wait $pid
-read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' "$W/ping")
-echo "    failover in the container: $((sent - received)) of $sent pings at 1 ms lost"
-check "pings go on when h0's switch port goes down (lost $((sent - received)))" \
-	test -n "$sent" -a $((sent - received)) -le 20
+read -r lost sent < <(lost_pings "$P" "$ip" 2000 0.001 0.5 ip -n "$S" link set s0 down)
+echo "    failover in the container: $lost of $sent pings at 1 ms lost"
+check "pings go on when h0's switch port goes down (lost $lost)" test "$lost" -le 20
 check "both members carried the pings" test "$(member_stat "$PODNS" 0 tx_packets eth0)" \
 	-gt "$tx0" -a "$(member_stat "$PODNS" 1 tx_packets eth0)" -gt "$tx1"
 check "the container still pings the peer" podman_h exec "$CTR" ping -c 2 -W 1 10.86.0.1

@@ -24,23 +24,23 @@ both_running() { monitor_pid "$1" worker >/dev/null && monitor_pid "$1" pid >/de
 # switch PORT of the active member at once, and wait for MEMBER to take over.
 # Echoes the milliseconds from the pull to the monitor's "active member" line
 # (both wall clock), and the 1 ms pings lost meanwhile.
-kill_then_pull() {
-	local role=$1 port=$2 member=$3 out=/tmp/xbt-ping.$SUFFIX pid t0 t1 line sent received
-	ip netns exec "$P" ping -q -i 0.001 -c 1500 -W 1 10.91.0.1 >$out 2>&1 &
-	pid=$!
-	sleep 0.3
-	kill -9 "$(monitor_pid "$H" "$role")"
-	t0=$(date +%s%3N)
-	ip -n "$S" link set "$port" down
-	wait_for 2 grep -q "active member $member" <(mon_log "$H" | tail -n 3)
-	line=$(mon_log "$H" | grep "active member $member" | tail -n 1)
-	t1=$(date -d "${line%% *}" +%s%3N 2>/dev/null || echo $((t0 + 99999)))
-	wait $pid
-	read -r sent received < <(awk '/packets transmitted/ { print $1, $4 }' $out)
-	rm -f $out
-	echo $((t1 - t0)) $((sent - received))
+pull_after_kill() { # ROLE PORT: kill -9 the ROLE process, pull PORT; echo when (ms)
+	kill -9 "$(monitor_pid "$H" "$1")"
+	date +%s%3N >"$T0"
+	ip -n "$S" link set "$2" down
 }
 
+kill_then_pull() {
+	local member=$3 t1 line lost
+	read -r lost _ < <(lost_pings "$P" 10.91.0.1 1500 0.001 0.3 pull_after_kill "$1" "$2")
+	wait_for 2 grep -q "active member $member" <(mon_log "$H" | tail -n 3)
+	line=$(mon_log "$H" | grep "active member $member" | tail -n 1)
+	t1=$(date -d "${line%% *}" +%s%3N 2>/dev/null || echo 99999999999999)
+	echo $((t1 - $(cat "$T0"))) "$lost"
+}
+
+T0=$(mktemp)
+trap 'cleanup; rm -f "$T0"' EXIT
 topo_switch 2 || { fail "topology"; exit 1; }
 ip -n "$P" addr add 10.91.0.2/24 dev p0
 check "create active-backup over h0,h1" xbond --netns "$H" --ifaces h0,h1 --mode active-backup
