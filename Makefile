@@ -24,7 +24,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 # Debian packages the build, the tests and the demo need (make deps).
 DEB_PKGS := clang libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev libjson-c-dev \
 	pkg-config iproute2 iperf3 iputils-ping jq procps util-linux containernetworking-plugins \
-	podman runc busybox-static
+	podman runc busybox-static libclang-rt-14-dev
 
 ifeq ($(V),1)
 Q =
@@ -42,6 +42,7 @@ LIB_OBJS := $(patsubst lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 TEST_PROGS := $(OUTPUT)/test_prog_run $(OUTPUT)/xbond_abi.sh
+FUZZERS := $(OUTPUT)/fuzz_netlink
 MONITOR_OBJS := $(patsubst monitor/%.c,$(OUTPUT)/monitor/%.o,$(wildcard monitor/*.c))
 # The CNI plugin carries the monitor in itself (`xbond monitor`): one file to install.
 MONITOR_LIB_OBJS := $(filter-out $(OUTPUT)/monitor/main.o,$(MONITOR_OBJS))
@@ -49,9 +50,9 @@ CTL_OBJS := $(patsubst ctl/%.c,$(OUTPUT)/ctl/%.o,$(wildcard ctl/*.c))
 CNI_OBJS := $(patsubst cni/%.c,$(OUTPUT)/cni/%.o,$(wildcard cni/*.c))
 TOOLS := $(OUTPUT)/xbondload $(OUTPUT)/xbondmon $(OUTPUT)/xbondctl $(OUTPUT)/xbond
 
-.PHONY: all deps test demo bench vmlinux clean help install
+.PHONY: all deps test demo bench vmlinux clean help install fuzz
 .SECONDARY: $(BPF_OBJS)
-all: $(TOOLS) $(TEST_PROGS)
+all: $(TOOLS) $(TEST_PROGS) $(FUZZERS)
 
 help:
 	@echo 'make            build everything into $(OUTPUT)/'
@@ -182,6 +183,18 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' monitor/xbondmon@.service.in > \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/xbondmon@.service
+
+# libFuzzer harnesses (fuzz/), with ASan and UBSan. make test runs each for a
+# few seconds; make fuzz for FUZZ_SECONDS each, from the committed corpora.
+FUZZ_SECONDS ?= 300
+$(OUTPUT)/fuzz_netlink: fuzz/fuzz_netlink.c lib/nl.c lib/nl.h | $(OUTPUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-I. -Ilib $(filter %.c,$^) $(shell pkg-config --libs libmnl) -o $@
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZERS)
+	$(Q)fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 clean:
 	rm -rf $(OUTPUT)

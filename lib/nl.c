@@ -125,6 +125,46 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	return nl_link_parse(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
+int nl_walk(const void *buf, size_t len, void (*fn)(const struct nlmsghdr *, void *),
+	    void *data)
+{
+	const char *pos = buf;
+	int n = 0;
+
+	while (len >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)pos;
+		size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+			return -EBADMSG;
+		fn(nlh, data);
+		n++;
+		if (step >= len)
+			break;
+		pos += step;
+		len -= step;
+	}
+	return n;
+}
+
+int nl_recv_kernel(struct mnl_socket *nl, void *buf, size_t len)
+{
+	struct sockaddr_nl from;
+	socklen_t fromlen = sizeof(from);
+	ssize_t n;
+
+	for (;;) {
+		n = recvfrom(mnl_socket_get_fd(nl), buf, len, MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fromlen);
+		if (n < 0)
+			return -errno;
+		/* Only the kernel speaks for links; a forged datagram is ignored. */
+		if (fromlen == sizeof(from) && from.nl_pid == 0)
+			return n;
+		fromlen = sizeof(from);
+	}
+}
+
 struct dump_ctx {
 	nl_link_fn fn;
 	void *data;

@@ -32,6 +32,21 @@ int nl_link_get(const char *name, int ifindex, struct xbond_link *out);
 
 struct nlmsghdr;
 struct mnl_socket;
+/*
+ * Call fn for each whole netlink message in buf[0..len), stopping at the first
+ * whose length does not fit (libmnl's own walk takes a length past 2 GiB for
+ * a negative one). Returns how many were whole, or -EBADMSG if one was not.
+ */
+int nl_walk(const void *buf, size_t len, void (*fn)(const struct nlmsghdr *, void *),
+	    void *data);
+
+/*
+ * Read what the kernel sent to an event socket, without blocking: a datagram
+ * from any other sender is dropped. Returns its length, or -errno (-EAGAIN:
+ * nothing left).
+ */
+int nl_recv_kernel(struct mnl_socket *nl, void *buf, size_t len);
+
 /* Fill *out from an RTM_NEWLINK or RTM_DELLINK message (a dump's, or an event's). */
 int nl_link_parse(const struct nlmsghdr *nlh, struct xbond_link *out);
 

@@ -83,14 +83,13 @@ static __s64 evaluate(struct monitor *mon, __u64 now)
 	return arp_due > 0 && (!due || arp_due < due) ? arp_due : due;
 }
 
-static int on_link_msg(const struct nlmsghdr *nlh, void *data)
+static void on_link_msg(const struct nlmsghdr *nlh, void *data)
 {
 	struct xbond_link link;
 
 	if ((nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) &&
 	    !nl_link_parse(nlh, &link))
 		monitor_saw_link(data, &link, nlh->nlmsg_type == RTM_DELLINK);
-	return MNL_CB_OK;
 }
 
 static void on_dumped_link(const struct xbond_link *link, void *data)
@@ -138,9 +137,9 @@ static void read_events(struct monitor *mon, struct mnl_socket *events)
 	char buf[NL_DUMP_BUFFER_SIZE];
 	int n;
 
-	while ((n = mnl_socket_recvfrom(events, buf, sizeof(buf))) > 0)
-		mnl_cb_run(buf, n, 0, 0, on_link_msg, mon);
-	if (n < 0 && errno == ENOBUFS)
+	while ((n = nl_recv_kernel(events, buf, sizeof(buf))) > 0)
+		nl_walk(buf, n, on_link_msg, mon);
+	if (n == -ENOBUFS)
 		poll_links(mon);
 }
 
