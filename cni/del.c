@@ -46,18 +46,19 @@ static int netns_by_monitor(const struct sandbox_state *st, const char *ifname)
 static void drop_stale_pins(const struct sandbox_state *st, const char *ifname)
 {
 	char ns_dir[PATH_MAX], dir[PATH_MAX + IF_NAMESIZE];
+	enum xbond_liveness why;
 	struct xbond_handle h;
+	bool ours;
 
 	if (xbond_netns_dir_of(st->netns_ino, ns_dir, sizeof(ns_dir)))
 		return;
 	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, ifname);
-	if (xbond_open(&h, dir))
-		return;
-	if (h.bond.netns_cookie != st->netns_cookie) {
-		xbond_close(&h);
-		return;
-	}
+	/* Not of this namespace, and of the one ADD recorded, not a new one's. */
+	xbond_open_live(dir, &h, &why);
+	ours = why == XBOND_STALE && h.bond.netns_cookie == st->netns_cookie;
 	xbond_close(&h);
+	if (!ours)
+		return;
 	xbond_remove_dir(dir);
 	rmdir(ns_dir);		/* if no other bond was there */
 }

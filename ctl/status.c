@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <arpa/inet.h>
 #include "xbond.h"
 #include "status.h"
@@ -233,20 +232,21 @@ static void print_monitor(struct printer *p, const struct xbond_handle *h)
 int status_show(const struct status_opts *opts)
 {
 	struct printer p = { .opts = opts, .first = true };
+	enum xbond_liveness why;
 	struct xbond_handle h;
 	struct xbond_config live;
-	char dir[PATH_MAX], mac[18];
+	char mac[18];
 	unsigned int slot;
 	__u64 drops = 0;
 	int ret;
 
-	ret = xbond_bond_dir(opts->name, dir, sizeof(dir), false);
-	if (!ret)
-		ret = access(dir, F_OK) ? -ENOENT : xbond_open(&h, dir);
+	ret = xbond_open_live(opts->name, &h, &why);
 	if (!ret)
 		ret = xbond_read_live_config(&h, &live);
 	if (ret) {
-		status_error(opts, "%s: no such bond", opts->name);
+		status_error(opts, "%s: %s", opts->name, why == XBOND_LIVE ?
+			     "cannot read the live config" : xbond_liveness_str(why));
+		xbond_close(&h);
 		return ret;
 	}
 	if (opts->json)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
@@ -14,6 +15,8 @@
 #include "bond.h"
 #include "links.h"
 #include "log.h"
+#include "nl.h"
+#include "pins.h"
 
 __u64 xbond_now_ns(void)
 {
@@ -31,11 +34,44 @@ static int open_map(const struct xbond_handle *h, const char *name)
 	return bpf_obj_get(path);
 }
 
+/* Nothing asked of the policy: what xbond_init and every publish leave. */
+static void clear_active_input(struct xbond_active_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->requested = XBOND_NO_MEMBER;
+}
+
 void xbond_init(struct xbond_handle *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->config_fd = h->slot_fd = h->bond_fd = -1;
 	h->members_fd = h->mstats_fd = h->counters_fd = h->arp_seen_fd = -1;
+	clear_active_input(&h->active_in);
+}
+
+/*
+ * The records' value sizes are ours: another ABI's bigger record would
+ * overrun ours on a read, before its version could be looked at.
+ */
+static bool records_fit(const struct xbond_handle *h)
+{
+	const struct { int fd; __u32 size; } maps[] = {
+		{ h->config_fd, sizeof(struct xbond_config) },
+		{ h->bond_fd, sizeof(struct xbond_bond) },
+		{ h->members_fd, sizeof(struct xbond_member) },
+	};
+	struct bpf_map_info info;
+	__u32 len;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(maps[i].fd, &info, &len) ||
+		    info.value_size != maps[i].size)
+			return false;
+	}
+	return true;
 }
 
 int xbond_open(struct xbond_handle *h, const char *dir)
@@ -53,6 +89,10 @@ int xbond_open(struct xbond_handle *h, const char *dir)
 		*fds[i] = open_map(h, names[i]);
 		if (*fds[i] < 0)
 			goto fail;
+	}
+	if (!records_fit(h)) {
+		errno = EPROTO;
+		goto fail;
 	}
 	if (!xbond_reload(h))
 		return 0;
@@ -85,6 +125,72 @@ void xbond_close(struct xbond_handle *h)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}
+}
+
+/* Open name's pins, or dir's: 0, or a negative errno with *why. */
+static int open_pins(const char *name_or_dir, struct xbond_handle *h,
+		     enum xbond_liveness *why)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int ret = 0;
+
+	if (strchr(name_or_dir, '/'))
+		snprintf(dir, sizeof(dir), "%s", name_or_dir);
+	else
+		ret = xbond_bond_dir(name_or_dir, dir, sizeof(dir), false);
+	*why = XBOND_ABSENT;
+	if (ret || stat(dir, &st))
+		return ret ? ret : -ENOENT;
+	ret = xbond_open(h, dir);
+	*why = ret == -EPROTO ? XBOND_FOREIGN_ABI : XBOND_UNREADABLE;
+	if (ret)
+		return ret;
+	*why = XBOND_FOREIGN_ABI;
+	return h->bond.abi_version == XBOND_ABI_VERSION ? 0 : -EPROTO;
+}
+
+int xbond_open_live(const char *name_or_dir, struct xbond_handle *h,
+		    enum xbond_liveness *why)
+{
+	struct xbond_link link;
+	__u64 cookie = 0;
+	int ret;
+
+	xbond_init(h);
+	ret = open_pins(name_or_dir, h, why);
+	if (ret) {
+		xbond_close(h);
+		return ret;
+	}
+	/* Pins outlive their netns; an inode number can come back for another. */
+	*why = XBOND_STALE;
+	if (xbond_netns_cookie(&cookie) || h->bond.netns_cookie != cookie)
+		return -ESTALE;
+	*why = XBOND_LOST_LINK;
+	if (nl_link_get(NULL, h->bond.ifindex, &link) || strcmp(link.name, h->bond.name))
+		return -ENODEV;
+	*why = XBOND_LIVE;
+	return 0;
+}
+
+const char *xbond_liveness_str(enum xbond_liveness why)
+{
+	switch (why) {
+	case XBOND_LIVE:
+		return "live";
+	case XBOND_ABSENT:
+		return "no such bond";
+	case XBOND_UNREADABLE:
+		return "its pins do not open as a bond";
+	case XBOND_FOREIGN_ABI:
+		return "made by an xbond of another ABI version";
+	case XBOND_STALE:
+		return "stale pins of a network namespace that is gone";
+	case XBOND_LOST_LINK:
+		return "its interface is gone";
+	}
+	return "unknown";
 }
 
 int xbond_write_bond(struct xbond_handle *h)
@@ -131,13 +237,78 @@ unsigned int xbond_member_count(const struct xbond_handle *h)
 	return n;
 }
 
-static __u8 choose_active(const struct xbond_bond *bond, const struct xbond_member *members)
+void xbond_note_requested_active(struct xbond_handle *h, unsigned int slot)
+{
+	h->active_in.requested = slot;
+}
+
+void xbond_note_new_primary(struct xbond_handle *h)
+{
+	h->active_in.new_primary = true;
+}
+
+void xbond_note_member_back(struct xbond_handle *h, unsigned int slot)
 {
 	unsigned int i;
 
-	if (bond->active < XBOND_MAX_MEMBERS && xbond_member_usable(&members[bond->active]))
+	if (slot >= XBOND_MAX_MEMBERS)
+		return;
+	h->active_in.back |= 1U << slot;
+	/* Speeds as they are now: the build that weighs them does no I/O. */
+	for (i = 0; h->bond.primary_reselect == XBOND_RESELECT_BETTER &&
+		    i < XBOND_MAX_MEMBERS; i++)
+		if (h->members[i].ifindex)
+			h->active_in.speed_mbps[i] = nl_link_speed(h->members[i].name);
+}
+
+static bool slot_usable(const struct xbond_member *members, unsigned int slot)
+{
+	return slot < XBOND_MAX_MEMBERS && xbond_member_usable(&members[slot]);
+}
+
+/* Whether the primary takes the active role now, as primary_reselect says. */
+static bool primary_takes_over(const struct xbond_bond *bond,
+			       const struct xbond_member *members,
+			       const struct xbond_active_input *in)
+{
+	__u8 primary = bond->primary, active = bond->active;
+
+	if (!slot_usable(members, primary) || primary == active)
+		return false;
+	/* As the kernel does: a new primary takes over unless told not to. */
+	if (in->new_primary && bond->primary_reselect != XBOND_RESELECT_FAILURE)
+		return true;
+	if (!(in->back & (1U << primary)))
+		return false;
+	switch (bond->primary_reselect) {
+	case XBOND_RESELECT_ALWAYS:
+		return true;
+	case XBOND_RESELECT_BETTER:
+		/* Only a faster primary, as far as drivers tell. */
+		return !slot_usable(members, active) ||
+		       in->speed_mbps[primary] > in->speed_mbps[active];
+	default:
+		return false;	/* failure: only when the active fails, no failback */
+	}
+}
+
+__u8 xbond_choose_active(const struct xbond_bond *bond, const struct xbond_member *members,
+			 const struct xbond_active_input *in)
+{
+	struct xbond_active_input none;
+	unsigned int i;
+
+	if (!in) {
+		clear_active_input(&none);
+		in = &none;
+	}
+	if (slot_usable(members, in->requested))
+		return in->requested;
+	if (primary_takes_over(bond, members, in))
+		return bond->primary;
+	if (slot_usable(members, bond->active))
 		return bond->active;
-	if (bond->primary < XBOND_MAX_MEMBERS && xbond_member_usable(&members[bond->primary]))
+	if (slot_usable(members, bond->primary))
 		return bond->primary;
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
 		if (xbond_member_usable(&members[i]))
@@ -168,7 +339,7 @@ static unsigned int weight_of(const struct xbond_member *m)
  * member takes from the most loaded. Load is count / weight, compared
  * crosswise so that no division rounds.
  */
-static void rebalance_homes(struct xbond_bond *bond, const struct xbond_member *members)
+static void rebalance_homes(__u8 *home, const struct xbond_member *members)
 {
 	unsigned int count[XBOND_MAX_MEMBERS] = {}, w[XBOND_MAX_MEMBERS], b, i, n = 0;
 	__u8 most, least;
@@ -178,16 +349,14 @@ static void rebalance_homes(struct xbond_bond *bond, const struct xbond_member *
 		w[i] = weight_of(&members[i]);
 	}
 	if (!n) {
-		memset(bond->home, XBOND_NO_MEMBER, sizeof(bond->home));
+		memset(home, XBOND_NO_MEMBER, XBOND_BUCKETS);
 		return;
 	}
 	for (b = 0; b < XBOND_BUCKETS; b++) {
-		__u8 home = bond->home[b];
-
-		if (home < XBOND_MAX_MEMBERS && members[home].ifindex)
-			count[home]++;
+		if (home[b] < XBOND_MAX_MEMBERS && members[home[b]].ifindex)
+			count[home[b]]++;
 		else
-			bond->home[b] = XBOND_NO_MEMBER;
+			home[b] = XBOND_NO_MEMBER;
 	}
 	for (;;) {
 		most = least = XBOND_NO_MEMBER;
@@ -200,17 +369,17 @@ static void rebalance_homes(struct xbond_bond *bond, const struct xbond_member *
 				most = i;
 		}
 		/* Orphans first, in bucket order; then even out, last bucket first. */
-		for (b = 0; b < XBOND_BUCKETS && bond->home[b] != XBOND_NO_MEMBER; b++)
+		for (b = 0; b < XBOND_BUCKETS && home[b] != XBOND_NO_MEMBER; b++)
 			;
 		if (b == XBOND_BUCKETS) {
 			/* Stop unless the move lowers the highest load. */
 			if ((count[least] + 1) * w[most] >= count[most] * w[least])
 				return;
-			for (b = XBOND_BUCKETS; bond->home[--b] != most;)
+			for (b = XBOND_BUCKETS; home[--b] != most;)
 				;
 			count[most]--;
 		}
-		bond->home[b] = least;
+		home[b] = least;
 		count[least]++;
 	}
 }
@@ -222,13 +391,13 @@ static void rebalance_homes(struct xbond_bond *bond, const struct xbond_member *
  * moves only the failed member's buckets and its recovery moves exactly
  * those back, however many members are down.
  */
-static void fill_buckets(const struct xbond_bond *bond, const struct xbond_member *members,
+static void fill_buckets(const __u8 *homes, const struct xbond_member *members,
 			 struct xbond_config *cfg)
 {
 	unsigned int b, i;
 
 	for (b = 0; b < XBOND_BUCKETS; b++) {
-		__u8 home = bond->home[b], best = XBOND_NO_MEMBER;
+		__u8 home = homes[b], best = XBOND_NO_MEMBER;
 		__u32 best_score = 0;
 
 		if (home < XBOND_MAX_MEMBERS && xbond_member_usable(&members[home])) {
@@ -248,9 +417,9 @@ static void fill_buckets(const struct xbond_bond *bond, const struct xbond_membe
 	}
 }
 
-void xbond_build_config(struct xbond_bond *bond, const struct xbond_member *members,
-			const struct xbond_config *live, __u64 now_ns,
-			struct xbond_config *next)
+void xbond_build(const struct xbond_bond *bond, const struct xbond_member *members,
+		 const struct xbond_active_input *in, const struct xbond_config *live,
+		 __u64 now_ns, struct xbond_config *next, struct xbond_record_changes *changes)
 {
 	unsigned int i;
 
@@ -273,10 +442,11 @@ void xbond_build_config(struct xbond_bond *bond, const struct xbond_member *memb
 		if (xbond_member_usable(&members[i]))
 			next->tx_members[next->n_tx++] = i;
 	}
-	bond->active = choose_active(bond, members);
-	next->active = bond->active;
-	rebalance_homes(bond, members);
-	fill_buckets(bond, members, next);
+	changes->active = xbond_choose_active(bond, members, in);
+	next->active = changes->active;
+	memcpy(changes->home, bond->home, sizeof(changes->home));
+	rebalance_homes(changes->home, members);
+	fill_buckets(changes->home, members, next);
 
 	next->backup_rx_until_ns = live->backup_rx_until_ns;
 	if (next->mode == XBOND_MODE_ACTIVEBACKUP &&
@@ -284,13 +454,13 @@ void xbond_build_config(struct xbond_bond *bond, const struct xbond_member *memb
 		next->backup_rx_until_ns = now_ns + XBOND_BACKUP_GRACE_NS;
 }
 
-int xbond_read_live_config(const struct xbond_handle *h, struct xbond_config *cfg)
+void xbond_build_config(const struct xbond_bond *bond, const struct xbond_member *members,
+			const struct xbond_config *live, __u64 now_ns,
+			struct xbond_config *next)
 {
-	__u32 zero = 0, slot;
+	struct xbond_record_changes changes;
 
-	if (bpf_map_lookup_elem(h->slot_fd, &zero, &slot))
-		return -errno;
-	return bpf_map_lookup_elem(h->config_fd, &slot, cfg) ? -errno : 0;
+	xbond_build(bond, members, NULL, live, now_ns, next, &changes);
 }
 
 /* Wait until no BPF program still runs on what it read before now. */
@@ -304,32 +474,73 @@ static void wait_rcu_grace_period(void)
 	nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 }
 
-int xbond_publish(struct xbond_handle *h)
+/* Write cfg to the standby copy, flip to it, and wait until no packet reads the old one. */
+static int flip_to(const struct xbond_handle *h, const struct xbond_config *live, __u32 slot,
+		   const struct xbond_config *cfg)
 {
-	struct xbond_config live, next;
-	__u32 zero = 0, slot, standby;
-	int ret;
+	__u32 zero = 0, standby = !slot;
 
-	if (bpf_map_lookup_elem(h->slot_fd, &zero, &slot))
-		return -errno;
-	if (bpf_map_lookup_elem(h->config_fd, &slot, &live))
-		return -errno;
-	xbond_build_config(&h->bond, h->members, &live, xbond_now_ns(), &next);
-	ret = xbond_write_bond(h);
-	if (ret)
-		return ret;
-	if (!memcmp(&live, &next, sizeof(next)))
-		return 0;
-
-	standby = !slot;
-	if (bpf_map_update_elem(h->config_fd, &standby, &next, BPF_ANY))
+	if (bpf_map_update_elem(h->config_fd, &standby, cfg, BPF_ANY))
 		return -errno;
 	if (bpf_map_update_elem(h->slot_fd, &zero, &standby, BPF_ANY))
 		return -errno;
 	wait_rcu_grace_period();
-	if (!next.n_tx != !live.n_tx)
-		xbond_set_carrier(h, next.n_tx);
+	if (!cfg->n_tx != !live->n_tx)
+		xbond_set_carrier(h, cfg->n_tx);
 	return 1;
+}
+
+static int read_live(const struct xbond_handle *h, struct xbond_config *live, __u32 *slot)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(h->slot_fd, &zero, slot))
+		return -errno;
+	return bpf_map_lookup_elem(h->config_fd, slot, live) ? -errno : 0;
+}
+
+int xbond_read_live_config(const struct xbond_handle *h, struct xbond_config *cfg)
+{
+	__u32 slot;
+
+	return read_live(h, cfg, &slot);
+}
+
+int xbond_publish(struct xbond_handle *h)
+{
+	struct xbond_record_changes changes;
+	struct xbond_config live, next;
+	__u32 slot;
+	int ret;
+
+	ret = read_live(h, &live, &slot);
+	if (ret)
+		return ret;
+	xbond_build(&h->bond, h->members, &h->active_in, &live, xbond_now_ns(), &next,
+		    &changes);
+	h->bond.active = changes.active;
+	memcpy(h->bond.home, changes.home, sizeof(h->bond.home));
+	ret = xbond_write_bond(h);
+	if (ret)
+		return ret;
+	clear_active_input(&h->active_in);
+	if (!memcmp(&live, &next, sizeof(next)))
+		return 0;
+	return flip_to(h, &live, slot, &next);
+}
+
+int xbond_publish_config(const struct xbond_handle *h, const struct xbond_config *cfg)
+{
+	struct xbond_config live;
+	__u32 slot;
+	int ret;
+
+	ret = read_live(h, &live, &slot);
+	if (ret)
+		return ret;
+	if (!memcmp(&live, cfg, sizeof(live)))
+		return 0;
+	return flip_to(h, &live, slot, cfg);
 }
 
 int xbond_unpin_maps(struct bpf_object *obj)

@@ -14,6 +14,18 @@
 /* How long backups take unicast after the active member changes. */
 #define XBOND_BACKUP_GRACE_NS	(500ULL * 1000 * 1000)
 
+/*
+ * What the active-member policy is told besides the records. Callers set it
+ * (xbond_note_*); the next xbond_publish applies it and clears it.
+ */
+struct xbond_active_input {
+	__u8 requested;			/* --active: this slot, if usable; else XBOND_NO_MEMBER */
+	bool new_primary;		/* the primary was just named */
+	__u32 back;			/* bit per slot: usable again since the last publish */
+	/* primary_reselect better: ethtool speeds as the members came back; 0: unknown */
+	unsigned int speed_mbps[XBOND_MAX_MEMBERS];
+};
+
 struct xbond_handle {
 	char dir[PATH_MAX];
 	int config_fd;
@@ -25,6 +37,7 @@ struct xbond_handle {
 	int arp_seen_fd;
 	struct xbond_bond bond;
 	struct xbond_member members[XBOND_MAX_MEMBERS];
+	struct xbond_active_input active_in;
 };
 
 /* An empty handle: no maps open, no records. xbond_close on it is a no-op. */
@@ -34,6 +47,30 @@ int xbond_open(struct xbond_handle *h, const char *dir);
 void xbond_close(struct xbond_handle *h);
 /* Re-read the bond and member records through the open maps. */
 int xbond_reload(struct xbond_handle *h);
+
+/* Whether pins are a bond this network namespace may use, as xbond_open_live finds. */
+enum xbond_liveness {
+	XBOND_LIVE = 0,
+	XBOND_ABSENT,		/* no pins of that name */
+	XBOND_UNREADABLE,	/* pins that do not open as a bond's maps */
+	XBOND_FOREIGN_ABI,	/* made by an xbond of another ABI version */
+	XBOND_STALE,		/* another namespace's: a dead one whose inode number came back */
+	XBOND_LOST_LINK,	/* ours, but its logical interface is gone or renamed */
+};
+
+/*
+ * Open a bond and check that it is live: its ABI version, its netns cookie,
+ * and its logical interface still there under its name. name_or_dir is a
+ * bond name in this namespace, or a pin directory (anything with a '/').
+ * Returns 0 if live, else a negative errno with *why. Nothing is removed. h
+ * is always initialised: close it whatever this returns. With XBOND_STALE
+ * and XBOND_LOST_LINK it stays open on the records of the bond that was,
+ * for the caller to judge.
+ */
+int xbond_open_live(const char *name_or_dir, struct xbond_handle *h,
+		    enum xbond_liveness *why);
+/* Why, in words for a message after "NAME: ". */
+const char *xbond_liveness_str(enum xbond_liveness why);
 
 int xbond_write_bond(struct xbond_handle *h);
 int xbond_write_member(struct xbond_handle *h, unsigned int slot);
@@ -49,23 +86,60 @@ static inline bool xbond_member_usable(const struct xbond_member *m)
 	       (m->flags & XBOND_MEMBER_ADMIN_UP) && !(m->flags & XBOND_MEMBER_ARP_DOWN);
 }
 
+/* An operator asked for slot as the active member (--active). */
+void xbond_note_requested_active(struct xbond_handle *h, unsigned int slot);
+/* The primary was just named: it takes over unless primary_reselect is failure. */
+void xbond_note_new_primary(struct xbond_handle *h);
+/* Member slot is usable again: the primary may take back over, as primary_reselect says. */
+void xbond_note_member_back(struct xbond_handle *h, unsigned int slot);
+
+/*
+ * The one active-member policy: an explicit request, then a primary taking
+ * (back) over as primary_reselect says (failback off is reselect failure),
+ * then the active member while usable (sticky), then the primary, then the
+ * first usable member. Mode-agnostic: it names a member, whoever uses it.
+ * in may be NULL. Returns a slot or XBOND_NO_MEMBER.
+ */
+__u8 xbond_choose_active(const struct xbond_bond *bond, const struct xbond_member *members,
+			 const struct xbond_active_input *in);
+
+/* What a config build changes in the bond record; the caller writes it. */
+struct xbond_record_changes {
+	__u8 active;
+	__u8 home[XBOND_BUCKETS];
+};
+
 /*
  * Compute the config the data plane should see from the bond and member
- * records. live is the config now in force: it keeps the active member sticky
- * and decides whether backups get a grace period. Pure: no I/O.
+ * records and the policy's input (NULL: none). live is the config now in
+ * force: it decides whether backups get a grace period. Pure: no I/O, and
+ * what the records must remember (the active member, the buckets' homes)
+ * comes back in changes.
  */
-void xbond_build_config(struct xbond_bond *bond, const struct xbond_member *members,
+void xbond_build(const struct xbond_bond *bond, const struct xbond_member *members,
+		 const struct xbond_active_input *in, const struct xbond_config *live,
+		 __u64 now_ns, struct xbond_config *next, struct xbond_record_changes *changes);
+
+/* xbond_build with no policy input, for harnesses that only want the config. */
+void xbond_build_config(const struct xbond_bond *bond, const struct xbond_member *members,
 			const struct xbond_config *live, __u64 now_ns,
 			struct xbond_config *next);
 
 /*
- * Build the config and make it live: write the standby copy, flip the slot,
- * then wait out an RCU grace period so no packet still reads the old copy
- * when the next publish overwrites it. The bond's carrier goes off when the
- * last usable member goes, and on with the first. Returns 1 if the config
- * changed, 0 if it was already live, or a negative errno.
+ * Build the config, write what the build changed in the bond record (the
+ * policy's input is then spent), and make the config live: write the standby
+ * copy, flip the slot, then wait out an RCU grace period so no packet still
+ * reads the old copy when the next publish overwrites it. The bond's carrier
+ * goes off when the last usable member goes, and on with the first. Returns
+ * 1 if the config changed, 0 if it was already live, or a negative errno.
  */
 int xbond_publish(struct xbond_handle *h);
+
+/*
+ * Make cfg live as it is, with no build: how a failed change puts back the
+ * config it found. Returns as xbond_publish.
+ */
+int xbond_publish_config(const struct xbond_handle *h, const struct xbond_config *cfg);
 
 int xbond_read_live_config(const struct xbond_handle *h, struct xbond_config *cfg);
 

@@ -17,10 +17,13 @@
 /*
  * Whether ifindex belongs to a bond in this netns: 1 as a member, 2 as its
  * logical interface or hidden peer, 0 not at all. Names the bond if so.
+ * Stale pins own nothing: ifindexes are numbered anew in every namespace.
+ * A bond that lost its interface still holds its members.
  */
 static int owned_by_bond(int ifindex, char *bond_name, size_t len)
 {
 	char nsdir[PATH_MAX], dir[PATH_MAX * 2];
+	enum xbond_liveness why;
 	struct xbond_handle other;
 	struct dirent *de;
 	int found = 0;
@@ -35,8 +38,10 @@ static int owned_by_bond(int ifindex, char *bond_name, size_t len)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", nsdir, de->d_name);
-		if (xbond_open(&other, dir))
+		if (xbond_open_live(dir, &other, &why) && why != XBOND_LOST_LINK) {
+			xbond_close(&other);
 			continue;
+		}
 		if (xbond_member_slot(&other, ifindex) >= 0)
 			found = 1;
 		else if ((int)other.bond.ifindex == ifindex ||

@@ -2,6 +2,7 @@
 /* Create, change and detach a bond, each either whole or not at all. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
@@ -10,6 +11,33 @@
 #include "attach.h"
 #include "enslave.h"
 #include "xbond.h"
+
+/*
+ * Fault injection for the rollback tests: XBOND_FAIL_STEP=NAME makes the
+ * step of create or update called NAME fail just after it did its work, so
+ * that the rollback must undo it and every step before it. Inert unless set.
+ */
+#define XBOND_FAIL_STEP_ENV	"XBOND_FAIL_STEP"
+/* What an injected failure returns; no step returns it by itself. */
+#define XBOND_INJECTED		(-ECANCELED)
+
+/* A step is over with ret (0 done, or a negative errno): fail it if asked to. */
+static int step_done(const char *step, int ret)
+{
+	const char *fail = getenv(XBOND_FAIL_STEP_ENV);
+
+	if (ret || !fail || strcmp(fail, step))
+		return ret;
+	pr_warn("step %s: failing on purpose (%s)\n", step, XBOND_FAIL_STEP_ENV);
+	return XBOND_INJECTED;
+}
+
+/* A failed step that does not say why itself (what: NULL if it does). */
+static void step_failed(const char *bond, const char *what, int ret)
+{
+	if (what && ret != XBOND_INJECTED)
+		pr_warn("%s: cannot %s: %s\n", bond, what, strerror(-ret));
+}
 
 void xbond_request_init(struct xbond_request *req, const char *name)
 {
@@ -202,28 +230,6 @@ static int add_members(struct xbond_handle *h, const struct xbond_link *links,
 	return ret;
 }
 
-/* Take a member out of the data plane first, then give it back. */
-static int remove_member(struct xbond_handle *h, unsigned int slot)
-{
-	struct xbond_member m = h->members[slot];
-	int ret;
-
-	memset(&h->members[slot], 0, sizeof(m));
-	if (h->bond.primary == slot)
-		h->bond.primary = XBOND_NO_MEMBER;
-	ret = xbond_write_member(h, slot);
-	if (!ret)
-		ret = xbond_publish(h);
-	if (ret < 0) {
-		pr_warn("%s: cannot remove it from the bond: %s\n", m.name, strerror(-ret));
-		h->members[slot] = m;
-		xbond_write_member(h, slot);
-		return ret;
-	}
-	member_release(h->dir, &m);
-	return 0;
-}
-
 static int set_active(struct xbond_handle *h, const char *name)
 {
 	int slot = member_by_name(h, name, "--active");
@@ -238,7 +244,7 @@ static int set_active(struct xbond_handle *h, const char *name)
 	}
 	/* Whatever a monitor last said, an operator who saw it up wins. */
 	h->members[slot].flags |= XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP;
-	h->bond.active = slot;
+	xbond_note_requested_active(h, slot);
 	return xbond_write_member(h, slot);
 }
 
@@ -295,10 +301,7 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 		if (slot < 0)
 			return slot;
 		h->bond.primary = slot;
-		/* As the kernel does: a new primary takes over unless told not to. */
-		if (h->bond.primary_reselect != XBOND_RESELECT_FAILURE &&
-		    xbond_member_usable(&h->members[slot]))
-			h->bond.active = slot;
+		xbond_note_new_primary(h);
 	}
 	if (req->active) {
 		ret = set_active(h, req->active);
@@ -316,33 +319,19 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 
 int bond_find(const char *name, struct xbond_handle *h)
 {
-	char dir[PATH_MAX];
-	struct xbond_link link;
-	__u64 cookie = 0;
-	struct stat st;
-	int ret;
+	enum xbond_liveness why;
+	int ret = xbond_open_live(name, h, &why);
 
-	ret = xbond_bond_dir(name, dir, sizeof(dir), true);
-	if (ret)
+	if (!ret || why == XBOND_ABSENT)
 		return ret;
-	if (stat(dir, &st))
-		return -ENOENT;
-	ret = xbond_open(h, dir);
-	if (!ret && h->bond.abi_version != XBOND_ABI_VERSION) {
-		pr_warn("%s: made by an xbond with ABI %u, this one speaks %d\n", name,
-			h->bond.abi_version, XBOND_ABI_VERSION);
-		xbond_close(h);
+	xbond_close(h);
+	if (why == XBOND_FOREIGN_ABI) {
+		pr_warn("%s: %s; this one speaks ABI %d\n", name, xbond_liveness_str(why),
+			XBOND_ABI_VERSION);
 		return -EPROTO;
 	}
-	/* Pins outlive their netns; an inode number can come back for another. */
-	xbond_netns_cookie(&cookie);
-	if (!ret && h->bond.netns_cookie == cookie &&
-	    !nl_link_get(NULL, h->bond.ifindex, &link) && !strcmp(link.name, name))
-		return 0;
-	if (!ret)
-		xbond_close(h);
-	pr_info("%s: removing stale pins in %s\n", name, dir);
-	xbond_remove_dir(dir);
+	pr_info("%s: removing stale pins in %s (%s)\n", name, h->dir, xbond_liveness_str(why));
+	xbond_remove_dir(h->dir);
 	return -ENOENT;
 }
 
@@ -372,42 +361,13 @@ static void create_rollback(struct xbond_handle *h, const char *dir, int bond_if
 	xbond_remove_dir(dir);
 }
 
-int bond_create(const struct xbond_request *req)
+/* The logical interface and its hidden peer, down; on failure, neither. */
+static int make_link(const struct xbond_request *req, const unsigned char *mac,
+		     unsigned int mtu, struct xbond_link *bond_link, struct xbond_link *peer_link)
 {
-	struct xbond_link links[XBOND_LIST_MAX], bond_link, peer_link;
-	struct xbond_handle h;
-	struct nl_link_change up = { .up = 1 };
-	char dir[PATH_MAX], peer[IF_NAMESIZE];
-	unsigned int i, n, mtu = req->mtu;
-	int added[XBOND_MAX_MEMBERS];
-	const char *step;
-	const unsigned char *mac;
+	char peer[IF_NAMESIZE];
 	int ret;
 
-	xbond_init(&h);
-	ret = resolve_members(&h, &req->ifaces, links, &n);
-	if (!ret)
-		ret = check_count(n);
-	if (ret)
-		return ret;
-	if (!n) {
-		pr_warn("--ifaces: no member given\n");
-		return -EINVAL;
-	}
-	if (!nl_link_get(req->name, 0, &bond_link)) {
-		pr_warn("%s: an interface of that name exists and is not an xbond bond\n",
-			req->name);
-		return -EEXIST;
-	}
-	mac = req->have_mac ? req->mac :
-	      memcmp(links[0].perm_mac, "\0\0\0\0\0\0", 6) ? links[0].perm_mac : links[0].mac;
-	for (i = 0; !req->mtu && i < n; i++)
-		if (!mtu || links[i].mtu < mtu)
-			mtu = links[i].mtu;
-
-	ret = xbond_bond_dir(req->name, dir, sizeof(dir), true);
-	if (ret)
-		return ret;
 	peer_name(req->name, peer, sizeof(peer));
 	ret = nl_veth_create(req->name, peer, mac, mtu);
 	if (ret) {
@@ -415,35 +375,30 @@ int bond_create(const struct xbond_request *req)
 			strerror(-ret));
 		return ret;
 	}
-	step = "read back the logical interface";
-	ret = nl_link_get(req->name, 0, &bond_link);
+	ret = nl_link_get(req->name, 0, bond_link);
+	if (!ret)
+		ret = nl_link_get(peer, 0, peer_link);
 	if (ret) {
-		bond_link.ifindex = 0;
-		goto fail;
+		pr_warn("%s: cannot read back the logical interface: %s\n", req->name,
+			strerror(-ret));
+		nl_link_del(bond_link->ifindex);
+		bond_link->ifindex = 0;
+		return ret;
 	}
-	ret = nl_link_get(peer, 0, &peer_link);
-	if (ret)
-		goto fail;
 	/* The peer only closes the circuit; it must not speak. */
 	sysctl_disable_ipv6_set(peer, 1);
+	return 0;
+}
 
-	step = "make the pin directory";
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		ret = -errno;
-		goto fail;
-	}
-	step = NULL;	/* says why itself */
-	ret = xbond_load_objects(dir, bond_link.ifindex);
-	if (ret)
-		goto fail;
-	step = "open the pinned maps";
-	ret = xbond_open(&h, dir);
-	if (ret)
-		goto fail;
-	h.bond = (struct xbond_bond){
+/* A new bond's record: what was asked, defaults for the rest, no member yet. */
+static void init_record(struct xbond_bond *bond, const struct xbond_request *req,
+			const struct xbond_link *bond_link, const struct xbond_link *peer_link,
+			const unsigned char *mac)
+{
+	*bond = (struct xbond_bond){
 		.abi_version = XBOND_ABI_VERSION,
-		.ifindex = bond_link.ifindex,
-		.peer_ifindex = peer_link.ifindex,
+		.ifindex = bond_link->ifindex,
+		.peer_ifindex = peer_link->ifindex,
 		.mode = req->mode >= 0 ? req->mode : XBOND_MODE_ACTIVEBACKUP,
 		.hash_policy = req->hash >= 0 ? req->hash : XBOND_HASH_LAYER2,
 		.packets_per_member = req->packets_per_member ? req->packets_per_member : 1,
@@ -453,44 +408,134 @@ int bond_create(const struct xbond_request *req)
 		.arp_missed_max = 2,
 		.num_grat_arp = 1,
 	};
-	memset(h.bond.home, XBOND_NO_MEMBER, sizeof(h.bond.home));
-	xbond_netns_cookie(&h.bond.netns_cookie);
-	snprintf(h.bond.name, sizeof(h.bond.name), "%s", req->name);
-	memcpy(h.bond.mac, mac, 6);
-	step = "write the bond record";
-	ret = xbond_write_bond(&h);
+	memset(bond->home, XBOND_NO_MEMBER, sizeof(bond->home));
+	xbond_netns_cookie(&bond->netns_cookie);
+	snprintf(bond->name, sizeof(bond->name), "%s", req->name);
+	memcpy(bond->mac, mac, 6);
+}
+
+static int bring_up(const struct xbond_link *bond_link, const struct xbond_link *peer_link)
+{
+	struct nl_link_change up = { .up = 1 };
+	int ret = nl_link_set(peer_link->ifindex, &up);
+
+	return ret ? ret : nl_link_set(bond_link->ifindex, &up);
+}
+
+/* The MAC of a new bond: asked for, else the first member's permanent one. */
+static const unsigned char *create_mac(const struct xbond_request *req,
+				       const struct xbond_link *first)
+{
+	if (req->have_mac)
+		return req->mac;
+	return memcmp(first->perm_mac, "\0\0\0\0\0\0", 6) ? first->perm_mac : first->mac;
+}
+
+/* The MTU of a new bond: asked for, else the smallest of its members'. */
+static unsigned int create_mtu(const struct xbond_request *req,
+			       const struct xbond_link *links, unsigned int n)
+{
+	unsigned int i, mtu = req->mtu;
+
+	for (i = 0; !req->mtu && i < n; i++)
+		if (!mtu || links[i].mtu < mtu)
+			mtu = links[i].mtu;
+	return mtu;
+}
+
+/* What a create is given, checked before anything changes. */
+static int create_check(const struct xbond_request *req, struct xbond_link *links,
+			unsigned int *n)
+{
+	struct xbond_handle none;
+	struct xbond_link link;
+	int ret;
+
+	xbond_init(&none);
+	ret = resolve_members(&none, &req->ifaces, links, n);
+	if (!ret)
+		ret = check_count(*n);
+	if (ret)
+		return ret;
+	if (!*n) {
+		pr_warn("--ifaces: no member given\n");
+		return -EINVAL;
+	}
+	if (!nl_link_get(req->name, 0, &link)) {
+		pr_warn("%s: an interface of that name exists and is not an xbond bond\n",
+			req->name);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+int bond_create(const struct xbond_request *req)
+{
+	struct xbond_link links[XBOND_LIST_MAX], bond_link = {}, peer_link = {};
+	struct xbond_handle h;
+	int added[XBOND_MAX_MEMBERS];
+	const unsigned char *mac;
+	const char *step = NULL;	/* NULL: the step says why itself */
+	char dir[PATH_MAX];
+	unsigned int n;
+	int ret;
+
+	xbond_init(&h);
+	ret = create_check(req, links, &n);
+	if (!ret)
+		ret = xbond_bond_dir(req->name, dir, sizeof(dir), true);
+	if (ret)
+		return ret;
+	mac = create_mac(req, &links[0]);
+
+	ret = step_done("link", make_link(req, mac, create_mtu(req, links, n), &bond_link,
+					  &peer_link));
 	if (ret)
 		goto fail;
-
+	step = "make the pin directory";
+	ret = step_done("pin-dir", mkdir(dir, 0700) && errno != EEXIST ? -errno : 0);
+	if (ret)
+		goto fail;
 	step = NULL;
-	ret = add_members(&h, links, n, req, req->mtu, added);
+	ret = step_done("load", xbond_load_objects(dir, bond_link.ifindex));
+	if (ret)
+		goto fail;
+	step = "open the pinned maps";
+	ret = step_done("open-maps", xbond_open(&h, dir));
+	if (ret)
+		goto fail;
+	init_record(&h.bond, req, &bond_link, &peer_link, mac);
+	step = "write the bond record";
+	ret = step_done("bond-record", xbond_write_bond(&h));
+	if (ret)
+		goto fail;
+	step = NULL;
+	ret = step_done("add-members", add_members(&h, links, n, req, req->mtu, added));
 	if (!ret)
-		ret = apply_settings(&h, req);
+		ret = step_done("settings", apply_settings(&h, req));
 	if (ret)
 		goto fail;
 	step = "publish the config";
 	ret = xbond_publish(&h);
-	if (ret < 0)
+	ret = step_done("publish", ret < 0 ? ret : 0);
+	if (ret)
 		goto fail;
 	step = NULL;
-	ret = xbond_attach_tx(dir, bond_link.ifindex);
+	ret = step_done("attach-tx", xbond_attach_tx(dir, bond_link.ifindex));
 	if (ret)
 		goto fail;
 	step = "bring the logical interface up";
-	ret = nl_link_set(peer_link.ifindex, &up);
-	if (!ret)
-		ret = nl_link_set(bond_link.ifindex, &up);
+	ret = step_done("link-up", bring_up(&bond_link, &peer_link));
 	if (ret)
 		goto fail;
 	step = NULL;
-	ret = monitor_sync(&h);
+	ret = step_done("monitor", monitor_sync(&h));
 	if (ret)
 		goto fail;
 	xbond_close(&h);
 	return 0;
 fail:
-	if (step)
-		pr_warn("%s: cannot %s: %s\n", req->name, step, strerror(-ret));
+	step_failed(req->name, step, ret);
 	create_rollback(&h, dir, bond_link.ifindex);
 	return ret;
 }
@@ -530,58 +575,173 @@ static int members_to_delete(const struct xbond_handle *h, const struct xbond_re
 	return 0;
 }
 
-int bond_update(struct xbond_handle *h, const struct xbond_request *req)
+/* What an update is given, resolved and checked before anything changes. */
+static int update_check(const struct xbond_handle *h, const struct xbond_request *req,
+			struct xbond_link *bond_link, struct xbond_link *links,
+			unsigned int *n_add, int *del_slots, unsigned int *n_del)
 {
-	struct xbond_link links[XBOND_LIST_MAX], link;
-	struct xbond_bond saved = h->bond;
 	struct name_list adds = req->add;
-	int del_slots[XBOND_MAX_MEMBERS], added[XBOND_MAX_MEMBERS];
-	unsigned int i, n_add, n_del;
+	unsigned int i;
 	int ret;
 
-	ret = nl_link_get(NULL, h->bond.ifindex, &link);
+	ret = nl_link_get(NULL, h->bond.ifindex, bond_link);
 	if (ret) {
 		pr_warn("%s: cannot read the bond's interface: %s\n", h->bond.name, strerror(-ret));
 		return ret;
 	}
-
 	/* --ifaces on an existing bond is the wanted member set. */
 	for (i = 0; req->have_ifaces && i < req->ifaces.n && adds.n < XBOND_LIST_MAX; i++)
 		memcpy(adds.names[adds.n++], req->ifaces.names[i], IF_NAMESIZE);
-	ret = members_to_delete(h, req, del_slots, &n_del);
+	ret = members_to_delete(h, req, del_slots, n_del);
 	if (!ret)
-		ret = resolve_members(h, &adds, links, &n_add);
+		ret = resolve_members(h, &adds, links, n_add);
 	if (!ret)
-		ret = check_count(xbond_member_count(h) + n_add - n_del);
-	if (ret)
-		return ret;
+		ret = check_count(xbond_member_count(h) + *n_add - *n_del);
+	return ret;
+}
 
-	/* Members come in first: settings may name them, and can still fail. */
-	ret = add_members(h, links, n_add, req, req->mtu ? req->mtu : link.mtu, added);
+/* What an update may change, as it found it: put back whole on any failure. */
+struct update_undo {
+	struct xbond_bond bond;
+	struct xbond_member members[XBOND_MAX_MEMBERS];
+	struct xbond_config live;
+	unsigned int mtu, new_mtu;	/* the logical interface's */
+	bool mtu_set, mac_set;		/* those steps changed the links */
+	bool monitor_told;		/* the monitor may have read what is undone */
+};
+
+static int take_snapshot(const struct xbond_handle *h, unsigned int mtu, struct update_undo *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->bond = h->bond;
+	memcpy(u->members, h->members, sizeof(u->members));
+	u->mtu = u->new_mtu = mtu;
+	return xbond_read_live_config(h, &u->live);
+}
+
+/* The bond's MTU on it, its peer and every member, all or none. */
+static int update_mtu(struct xbond_handle *h, struct update_undo *u, unsigned int mtu)
+{
+	int ret = 0;
+
+	if (mtu != u->mtu)
+		ret = xbond_apply_mtu(h, mtu, u->mtu);
+	u->new_mtu = mtu;
+	u->mtu_set = !ret && mtu != u->mtu;
+	return step_done("mtu", ret);
+}
+
+/* The bond's MAC on it and every member, all or none. */
+static int update_mac(struct xbond_handle *h, const struct xbond_request *req,
+		      struct update_undo *u)
+{
+	int ret = 0;
+
+	if (req->have_mac && memcmp(req->mac, h->bond.mac, 6)) {
+		ret = xbond_apply_mac(h, req->mac);
+		u->mac_set = !ret;
+	}
+	return step_done("mac", ret);
+}
+
+/* Out of the records, so the next publish drops them; given back once the update holds. */
+static int unlink_members(struct xbond_handle *h, const int *del_slots, unsigned int n_del)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < n_del; i++) {
+		memset(&h->members[del_slots[i]], 0, sizeof(h->members[0]));
+		if (h->bond.primary == del_slots[i])
+			h->bond.primary = XBOND_NO_MEMBER;
+		ret = xbond_write_member(h, del_slots[i]);
+	}
+	return ret;
+}
+
+/* The records and the live config as the snapshot has them. */
+static void restore_records(struct xbond_handle *h, const struct update_undo *u)
+{
+	unsigned int i;
+
+	h->bond = u->bond;
+	memcpy(h->members, u->members, sizeof(h->members));
+	xbond_write_bond(h);
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+		xbond_write_member(h, i);
+	xbond_publish_config(h, &u->live);
+}
+
+/* Every step undone, last first; best effort, as each step's own undo. */
+static void update_rollback(struct xbond_handle *h, const struct update_undo *u)
+{
+	unsigned int i;
+
+	/* Unlinked members come back first: the MAC and MTU go back on them too. */
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+		if (u->members[i].ifindex && !h->members[i].ifindex)
+			h->members[i] = u->members[i];
+	if (u->mac_set)
+		xbond_apply_mac(h, u->bond.mac);
+	if (u->mtu_set)
+		xbond_apply_mtu(h, u->mtu, u->new_mtu);
+	/* Members the update brought in: in the records, not in the snapshot. */
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+		if (h->members[i].ifindex && h->members[i].ifindex != u->members[i].ifindex)
+			member_release(h->dir, &h->members[i]);
+	restore_records(h, u);
+	if (u->monitor_told)
+		monitor_sync(h);
+}
+
+int bond_update(struct xbond_handle *h, const struct xbond_request *req)
+{
+	struct xbond_link links[XBOND_LIST_MAX], link;
+	int del_slots[XBOND_MAX_MEMBERS], added[XBOND_MAX_MEMBERS];
+	unsigned int i, n_add, n_del, mtu;
+	const char *step = NULL;	/* NULL: the step says why itself */
+	struct update_undo undo;
+	int ret;
+
+	ret = update_check(h, req, &link, links, &n_add, del_slots, &n_del);
+	if (!ret)
+		ret = take_snapshot(h, link.mtu, &undo);
 	if (ret)
 		return ret;
-	ret = apply_settings(h, req);
-	/* MTU and MAC last among what can fail: each undoes itself. */
-	if (!ret && req->mtu && req->mtu != link.mtu)
-		ret = xbond_apply_mtu(h, req->mtu, link.mtu);
-	if (!ret && req->have_mac && memcmp(req->mac, h->bond.mac, 6)) {
-		ret = xbond_apply_mac(h, req->mac);
-		if (ret && req->mtu && req->mtu != link.mtu)
-			xbond_apply_mtu(h, link.mtu, req->mtu);
+	mtu = req->mtu ? req->mtu : link.mtu;
+
+	/* Members come in first: settings may name them. */
+	ret = step_done("add-members", add_members(h, links, n_add, req, mtu, added));
+	if (!ret)
+		ret = step_done("settings", apply_settings(h, req));
+	if (!ret)
+		ret = update_mtu(h, &undo, mtu);
+	if (!ret)
+		ret = update_mac(h, req, &undo);
+	if (!ret) {
+		step = "take the members out";
+		ret = step_done("remove-members", unlink_members(h, del_slots, n_del));
+	}
+	if (!ret) {
+		step = "publish the config";
+		ret = xbond_publish(h);
+		ret = step_done("publish", ret < 0 ? ret : 0);
+	}
+	if (!ret) {
+		step = NULL;
+		/* Also restarts a monitor that died: re-running a command heals. */
+		undo.monitor_told = true;
+		ret = step_done("monitor", monitor_sync(h));
 	}
 	if (ret) {
-		release_slots(h, added, n_add);
-		h->bond = saved;
-		xbond_write_bond(h);
+		step_failed(h->bond.name, step, ret);
+		update_rollback(h, &undo);
 		return ret;
 	}
+	/* The update holds: removed members go back as they were, out of the data plane. */
 	for (i = 0; i < n_del; i++)
-		remove_member(h, del_slots[i]);
-	ret = xbond_publish(h);
-	if (ret < 0)
-		return ret;
-	/* Also restarts a monitor that died: re-running a command heals. */
-	return monitor_sync(h);
+		member_release(h->dir, &undo.members[del_slots[i]]);
+	return 0;
 }
 
 int bond_detach(struct xbond_handle *h)

@@ -80,9 +80,18 @@ int xbond_request_weight(struct xbond_request *req, const char *name, unsigned i
 /* Parse "a,b,c" into list. Returns 0 or -EINVAL with a message printed. */
 int name_list_parse(struct name_list *list, const char *arg, const char *option);
 
-/* Open bond name in this netns. -ENOENT if there is none (stale pins are cleared). */
+/*
+ * Open bond name in this netns if xbond_open_live finds it live. -ENOENT if
+ * there is none: pins that are not live are removed (stale, lost their
+ * interface, unreadable), but not another ABI's (-EPROTO).
+ */
 int bond_find(const char *name, struct xbond_handle *h);
 
+/*
+ * Create or change a bond, whole or not at all: a failure undoes every step
+ * before it. XBOND_FAIL_STEP=STEP in the environment fails the step so named
+ * (lib/ops.c) on purpose, for selftests/net/test_rollback.sh.
+ */
 int bond_create(const struct xbond_request *req);
 int bond_update(struct xbond_handle *h, const struct xbond_request *req);
 int bond_detach(struct xbond_handle *h);

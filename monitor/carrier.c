@@ -130,19 +130,8 @@ static void commit(struct monitor *mon, unsigned int slot, __u32 state, const ch
 
 void monitor_member_back(struct monitor *mon, unsigned int slot)
 {
-	struct xbond_bond *bond = &mon->h.bond;
-
-	const struct xbond_member *m = mon->h.members;
-	bool better;
-
-	if (slot != bond->primary || !xbond_member_usable(&m[slot]))
-		return;
-	/* better: only a faster primary takes over, as far as drivers tell. */
-	better = bond->active >= XBOND_MAX_MEMBERS || !xbond_member_usable(&m[bond->active]) ||
-		 nl_link_speed(m[slot].name) > nl_link_speed(m[bond->active].name);
-	if (bond->primary_reselect == XBOND_RESELECT_ALWAYS ||
-	    (bond->primary_reselect == XBOND_RESELECT_BETTER && better))
-		bond->active = slot;
+	/* The policy weighs it when the config is next built (xbond_choose_active). */
+	xbond_note_member_back(&mon->h, slot);
 }
 
 __s64 monitor_evaluate(struct monitor *mon, __u64 now_ns, bool *changed)

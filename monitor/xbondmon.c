@@ -141,7 +141,7 @@ int xbondmon_main(int argc, char **argv, int skip)
 	char *exec_argv[MONITOR_MAX_ARGS + 1];
 	const char *netns = NULL, *prog = skip ? "xbond monitor" : "xbondmon";
 	bool worker = false;
-	char dir[PATH_MAX];
+	enum xbond_liveness why;
 	int opt, ret, i, n = 0;
 
 	xbond_prog_name = "xbondmon";
@@ -204,11 +204,10 @@ int xbondmon_main(int argc, char **argv, int skip)
 		pr_warn("--netns: cannot enter '%s': %s\n", netns, strerror(-ret));
 		return 1;
 	}
-	ret = xbond_bond_dir(mon.name, dir, sizeof(dir), false);
-	if (!ret)
-		ret = xbond_open(&mon.h, dir);
+	ret = xbond_open_live(mon.name, &mon.h, &why);
 	if (ret) {
-		pr_warn("%s: no such bond (%s)\n", mon.name, strerror(-ret));
+		pr_warn("%s: %s\n", mon.name, xbond_liveness_str(why));
+		xbond_close(&mon.h);
 		return 1;
 	}
 	ret = worker ? worker_run(&mon) : guard_main(&mon);
