@@ -24,7 +24,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 # Debian packages the build, the tests and the demo need (make deps).
 DEB_PKGS := clang libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev libjson-c-dev \
 	pkg-config iproute2 iperf3 iputils-ping jq procps util-linux containernetworking-plugins \
-	podman runc busybox-static libclang-rt-14-dev
+	podman runc busybox-static libclang-rt-14-dev man-db groff-base \
+	systemd ifupdown
 
 ifeq ($(V),1)
 Q =
@@ -37,7 +38,7 @@ endif
 BPF_OBJS := $(OUTPUT)/tx_select.bpf.o $(OUTPUT)/rx_filter.bpf.o $(OUTPUT)/empty.bpf.o
 SKELS := $(OUTPUT)/tx_select.skel.h $(OUTPUT)/rx_filter.skel.h
 LIB_SRCS := lib/log.c lib/names.c lib/nl.c lib/pins.c lib/bond.c lib/links.c lib/monitor_ctl.c \
-	lib/attach.c lib/enslave.c lib/ops.c
+	lib/attach.c lib/enslave.c lib/ops.c lib/options.c
 LIB_OBJS := $(patsubst lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
@@ -49,10 +50,12 @@ MONITOR_LIB_OBJS := $(filter-out $(OUTPUT)/monitor/main.o,$(MONITOR_OBJS))
 CTL_OBJS := $(patsubst ctl/%.c,$(OUTPUT)/ctl/%.o,$(wildcard ctl/*.c))
 CNI_OBJS := $(patsubst cni/%.c,$(OUTPUT)/cni/%.o,$(wildcard cni/*.c))
 TOOLS := $(OUTPUT)/xbondload $(OUTPUT)/xbondmon $(OUTPUT)/xbondctl $(OUTPUT)/xbond
+# Man pages: man/*.in with the parts that come from the option table filled in.
+MAN_PAGES := $(patsubst man/%.in,$(OUTPUT)/man/%,$(wildcard man/*.in))
 
-.PHONY: all deps test demo bench vmlinux clean help install fuzz
+.PHONY: all deps test demo bench vmlinux clean help install uninstall fuzz
 .SECONDARY: $(BPF_OBJS)
-all: $(TOOLS) $(TEST_PROGS) $(FUZZERS)
+all: $(TOOLS) $(TEST_PROGS) $(FUZZERS) $(MAN_PAGES)
 
 help:
 	@echo 'make            build everything into $(OUTPUT)/'
@@ -63,8 +66,11 @@ help:
 	@echo '                table, JSON and charts (QUICK=1: under 3 minutes; asserts nothing)'
 	@echo 'make install    install the tools into $$(PREFIX)/sbin (default /usr/local),'
 	@echo '                and the CNI plugin xbond into each of $$(CNI_BINDIRS)'
-	@echo '                (default /usr/lib/cni /opt/cni/bin)'
+	@echo '                (default /usr/lib/cni /opt/cni/bin); systemd units, ifupdown hooks,'
+	@echo '                man pages, bash completion; DESTDIR=DIR stages it all in DIR'
+	@echo 'make uninstall  remove exactly what make install put there'
 	@echo 'make vmlinux    regenerate vmlinux.h from /sys/kernel/btf/vmlinux'
+	@echo 'make readme-options  rewrite the README blocks that come from lib/options.c'
 	@echo 'make clean      remove $(OUTPUT)/'
 	@echo 'V=1             show the full commands'
 
@@ -81,7 +87,7 @@ deps:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/monitor $(OUTPUT)/ctl $(OUTPUT)/cni:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/monitor $(OUTPUT)/ctl $(OUTPUT)/cni $(OUTPUT)/man:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/*.h maps/*.h vmlinux.h | $(OUTPUT)
@@ -173,16 +179,56 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)demo/demo.sh
 
+# Where make install puts things (DESTDIR stages them elsewhere). Units go
+# where systemd looks for local ones, the ifupdown hooks where ifup runs them.
+SBINDIR = $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/xbond
+# make install lists each file and directory it made here ("f PATH", "d PATH"),
+# so that make uninstall removes exactly those, and no directory it found.
+INSTALL_LIST = $(PREFIX)/share/xbond/installed
+
+# put MODE SRC DST installs a file; sub does the same with @SBINDIR@ and @SYSCONFDIR@ filled in.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin
-	install -m 0755 $(OUTPUT)/xbondload $(OUTPUT)/xbondmon $(OUTPUT)/xbondctl \
-		$(DESTDIR)$(PREFIX)/sbin/
-	for d in $(CNI_BINDIRS); do \
-		install -D -m 0755 $(OUTPUT)/xbond $(DESTDIR)$$d/xbond || exit 1; \
-	done
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' monitor/xbondmon@.service.in > \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system/xbondmon@.service
+	$(Q)set -e; root='$(DESTDIR)'; new=$$(mktemp); mkdir -p "$$root/"; \
+	made() { echo "$$1" >>"$$new"; }; \
+	dir() { [ "$$1" = / ] || [ -d "$$root$$1" ] && return 0; dir "$$(dirname "$$1")"; \
+		mkdir -m 0755 "$$root$$1"; made "d $$1"; }; \
+	put() { dir "$$(dirname "$$3")"; install -m "$$1" "$$2" "$$root$$3"; made "f $$3"; \
+		[ -n '$(Q)' ] || echo "  INSTALL  $$3"; }; \
+	sub() { sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		"$$2" >"$$new.sub"; put "$$1" "$$new.sub" "$$3"; }; \
+	for t in xbondload xbondmon xbondctl; do put 0755 $(OUTPUT)/$$t $(SBINDIR)/$$t; done; \
+	for d in $(CNI_BINDIRS); do put 0755 $(OUTPUT)/xbond $$d/xbond; done; \
+	for u in xbond@ xbondmon@; do sub 0644 systemd/$$u.service.in $(UNITDIR)/$$u.service; done; \
+	for h in if-pre-up.d if-post-down.d; do \
+		sub 0755 ifupdown/xbond.in $(SYSCONFDIR)/network/$$h/xbond; done; \
+	for t in xbondload xbondmon xbondctl; do put 0644 completion/xbond $(COMPLETIONDIR)/$$t; done; \
+	for m in $(filter %.5,$(MAN_PAGES)); do put 0644 $$m $(MANDIR)/man5/$${m##*/}; done; \
+	for m in $(filter %.8,$(MAN_PAGES)); do put 0644 $$m $(MANDIR)/man8/$${m##*/}; done; \
+	put 0644 systemd/xbond0.conf.example $(DOCDIR)/examples/xbond0.conf; \
+	put 0644 ifupdown/interfaces.example $(DOCDIR)/examples/interfaces; \
+	dir $(SYSCONFDIR)/xbond; \
+	dir "$$(dirname '$(INSTALL_LIST)')"; made "f $(INSTALL_LIST)"; \
+	{ cat "$$root$(INSTALL_LIST)" 2>/dev/null || true; cat "$$new"; } | sort -u >"$$new.all"; \
+	install -m 0644 "$$new.all" "$$root$(INSTALL_LIST)"; \
+	rm -f "$$new" "$$new.sub" "$$new.all"; \
+	echo "  INSTALL  $$(grep -c '^f ' "$$root$(INSTALL_LIST)") files under $${root:-/}, listed in $(INSTALL_LIST)"
+
+# Files first, then the directories install made, deepest first, if empty.
+uninstall:
+	$(Q)set -e; root='$(DESTDIR)'; \
+	list=$$(cat "$$root$(INSTALL_LIST)" 2>/dev/null) || { \
+		echo "uninstall: no $$root$(INSTALL_LIST): nothing installed with this PREFIX" >&2; \
+		exit 1; }; \
+	printf '%s\n' "$$list" | sed -n 's/^f //p' | while IFS= read -r f; do \
+		rm -f "$$root$$f"; [ -n '$(Q)' ] || echo "  RM       $$f"; done; \
+	printf '%s\n' "$$list" | sed -n 's/^d //p' | sort -r | while IFS= read -r d; do \
+		rmdir "$$root$$d" 2>/dev/null || true; done; \
+	echo "  UNINSTALL  what $(INSTALL_LIST) listed, under $${root:-/}"
 
 # libFuzzer harnesses (fuzz/), with ASan and UBSan. make test runs each for a
 # few seconds; make fuzz for FUZZ_SECONDS each, from the committed corpora.

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The network config on stdin, read with json-c into an xbond_request. Field
- * names follow bond-cni where the meaning is the same; unknown fields (such as
- * podman's capabilities and runtimeConfig) are ignored, as the spec asks.
+ * The network config on stdin, read with json-c into an xbond_request. The
+ * bond's fields are xbondload's options: their names, ranges and parser come
+ * from the option table (lib/options.c). Field names follow bond-cni where
+ * the meaning is the same; unknown fields (such as podman's capabilities and
+ * runtimeConfig) are ignored, as the spec asks.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 #include "maps/xbond_abi.h"
 #include "cni.h"
+#include "options.h"
 #include "xbond.h"
 
 const char *const cni_versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", NULL };
@@ -81,73 +84,106 @@ static int get_bool(json_object *obj, const char *key, bool *out)
 	return 0;
 }
 
-/* A whole number in [min, max]; bond-cni writes some as strings ("miimon": "100"). */
-static int get_uint(json_object *obj, const char *key, long min, long max, int *out)
+/*
+ * A field's value as the option table's parser reads it: numbers may be JSON
+ * numbers or strings (bond-cni writes "miimon": "100"), flags are JSON
+ * booleans, and an address list may be an array. NULL once the error is
+ * recorded; else the caller frees it.
+ */
+static char *field_text(json_object *v, const struct xbond_option *opt, const char *key)
 {
-	json_object *v = field(obj, key);
-	const char *s;
-	char *end;
-	long n;
+	bool flag = opt->kind == XBOND_OPT_FLAG;
+	size_t i, n, len = 0;
+	char *text;
 
-	if (!v)
-		return 0;
-	if (json_object_is_type(v, json_type_int)) {
-		n = json_object_get_int64(v);
-	} else if (json_object_is_type(v, json_type_string)) {
-		s = json_object_get_string(v);
-		errno = 0;
-		n = strtol(s, &end, 10);
-		if (errno || !*s || *end)
-			n = min - 1;
-	} else {
-		n = min - 1;
+	if (flag && json_object_is_type(v, json_type_boolean))
+		return strdup(json_object_get_boolean(v) ? "true" : "false");
+	if (flag) {
+		bad(key, "must be true or false");
+		return NULL;
 	}
-	if (n < min || n > max)
-		return cni_fail(CNI_ERR_CONFIG, "%s: must be a whole number from %ld to %ld",
-				key, min, max);
-	*out = n;
-	return 0;
-}
-
-/* A string naming one of a NULL-terminated table's entries. */
-static int get_choice(json_object *obj, const char *key, const char *const *names, int *out)
-{
-	const char *s = NULL;
-	int i;
-
-	if (get_string(obj, key, &s))
-		return -1;
-	if (!s)
-		return 0;
-	i = xbond_choice_parse(names, s);
-	if (i < 0) {
-		char list[128] = "";
-
-		for (i = 0; names[i]; i++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-				 i ? ", " : "", names[i]);
-		return cni_fail(CNI_ERR_CONFIG, "%s: '%s' is not one of %s", key, s, list);
+	if (json_object_is_type(v, json_type_string) || json_object_is_type(v, json_type_int))
+		return strdup(json_object_get_string(v));
+	if (opt->kind != XBOND_OPT_IPV4_LIST || !json_object_is_type(v, json_type_array)) {
+		bad(key, opt->kind == XBOND_OPT_IPV4_LIST ? "must be a list of IPv4 addresses" :
+			 "must be a string or a whole number");
+		return NULL;
 	}
-	*out = i;
-	return 0;
+	/* ["10.0.0.1", ...], as the kernel's "10.0.0.1,10.0.0.2" */
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(v, i);
+
+		if (!json_object_is_type(t, json_type_string) ||
+		    strchr(json_object_get_string(t), ',')) {
+			bad(key, "must be IPv4 addresses as strings");
+			return NULL;
+		}
+		len += strlen(json_object_get_string(t)) + 1;
+	}
+	text = calloc(1, len + 1);
+	for (i = 0; text && i < n; i++)
+		sprintf(text + strlen(text), "%s%s", i ? "," : "",
+			json_object_get_string(json_object_array_get_idx(v, i)));
+	if (!text)
+		cni_fail(CNI_ERR_INTERNAL, "out of memory");
+	return text;
 }
 
-/* A link's "weight": its share of the flows in balance-xor, 1 to 255. */
-static int parse_weight(json_object *link, const char *name, struct xbond_request *req)
+/* v (as "prefix=v" if prefix) through the table's parser, named key in the message. */
+static int set_option(struct xbond_options *o, const struct xbond_option *opt, json_object *v,
+		      const char *key, const char *prefix)
 {
-	int w = 0;
+	char *text = field_text(v, opt, key), *arg = text;
+	int ret;
 
-	if (get_uint(link, "weight", 1, 255, &w))
+	if (!text)
 		return -1;
-	if (w && xbond_request_weight(req, name, w))
-		return cni_fail_logged(CNI_ERR_CONFIG, "links: too many weights");
+	if (prefix && strchr(text, ',')) {
+		free(text);
+		return bad(key, "must be one value");
+	}
+	if (prefix) {
+		arg = malloc(strlen(prefix) + strlen(text) + 2);
+		if (arg)
+			sprintf(arg, "%s=%s", prefix, text);
+	}
+	xbond_log_forget();
+	ret = arg ? xbond_option_set(o, opt, arg, key) : -ENOMEM;
+	if (arg != text)
+		free(arg);
+	free(text);
+	if (ret == -EOPNOTSUPP)
+		return cni_fail_logged(CNI_ERR_UNSUPPORTED_FIELD, key);
+	return ret ? cni_fail_logged(ret == -ENOMEM ? CNI_ERR_INTERNAL : CNI_ERR_CONFIG, key) : 0;
+}
+
+/* A link's fields from the option table, such as its "weight" in balance-xor. */
+static int parse_link_options(json_object *link, size_t i, const char *name,
+			      struct xbond_options *o)
+{
+	const struct xbond_option *opt;
+	json_object *v;
+	char key[64];
+
+	XBOND_FOR_EACH_OPTION(opt) {
+		if (!(opt->flags & XBOND_OPTF_CNI_LINK) || !(v = field(link, opt->cni)))
+			continue;
+		snprintf(key, sizeof(key), "links[%zu].%s", i, opt->cni);
+		if (set_option(o, opt, v, key, name))
+			return -1;
+	}
 	return 0;
 }
 
-/* "links": [{"name": "eth1", "weight": 2}, ...]; on DEL, whatever names can be read. */
-static int parse_links(json_object *root, struct cni_conf *conf, bool full)
+/*
+ * "links": [{"name": "eth1", "weight": 2}, ...]; on DEL (o NULL), whatever
+ * names can be read.
+ */
+static int parse_links(json_object *root, struct cni_conf *conf, struct xbond_options *o)
 {
 	json_object *links = field(root, "links"), *name;
+	bool full = o;
 	size_t i, j, n;
 
 	if (!links)
@@ -182,126 +218,42 @@ static int parse_links(json_object *root, struct cni_conf *conf, bool full)
 			return cni_fail(CNI_ERR_CONFIG, "links: %s is listed twice", s);
 		}
 		snprintf(conf->links[conf->n_links++].name, IF_NAMESIZE, "%s", s);
-		if (full && parse_weight(link, s, &conf->req))
+		if (full && parse_link_options(link, i, s, o))
 			return -1;
 	}
 	return 0;
 }
 
-/* "arpIpTarget": ["10.0.0.1", ...] or "10.0.0.1,10.0.0.2" as the kernel writes it. */
-static int parse_arp_targets(json_object *root, struct xbond_request *req)
+/* Every bond setting, through the option table that xbondload's options use. */
+static int parse_bond(json_object *root, struct cni_conf *conf, struct xbond_options *o)
 {
-	json_object *v = field(root, "arpIpTarget");
-	char buf[512] = "";
-	const char *list = buf;
-	size_t i, n, used;
+	struct xbond_request *req = &o->req;
+	const struct xbond_option *opt;
+	json_object *v;
+	unsigned int i;
 
-	if (!v)
-		return 0;
-	if (json_object_is_type(v, json_type_string)) {
-		list = json_object_get_string(v);
-	} else if (json_object_is_type(v, json_type_array)) {
-		n = json_object_array_length(v);
-		for (i = 0; i < n; i++) {
-			json_object *t = json_object_array_get_idx(v, i);
-
-			if (!json_object_is_type(t, json_type_string))
-				return bad("arpIpTarget", "must be IPv4 addresses as strings");
-			used = strlen(buf);
-			if (snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? "," : "",
-				     json_object_get_string(t)) >= (int)(sizeof(buf) - used))
-				return bad("arpIpTarget", "too long");
-		}
-	} else {
-		return bad("arpIpTarget", "must be a list of IPv4 addresses");
+	XBOND_FOR_EACH_OPTION(opt) {
+		if (!opt->cni || (opt->flags & XBOND_OPTF_CNI_LINK) || !(v = field(root, opt->cni)))
+			continue;
+		if (set_option(o, opt, v, opt->cni, NULL))
+			return -1;
 	}
-	if (xbond_request_arp_targets(req, list, "arpIpTarget"))
-		return cni_fail_logged(CNI_ERR_CONFIG, "arpIpTarget: invalid");
-	return 0;
-}
+	if (req->monitor < 0)
+		req->monitor = 1;
+	conf->monitor = req->monitor;
 
-static int parse_mode(json_object *root, struct xbond_request *req)
-{
-	json_object *v = field(root, "mode");
-	const char *s = v ? json_object_get_string(v) : NULL;
-
-	if (!v)
-		return 0;
-	if (!json_object_is_type(v, json_type_string) && !json_object_is_type(v, json_type_int))
-		return bad("mode", "must be a string such as \"active-backup\"");
-	req->mode = xbond_mode_parse(s);
-	if (req->mode >= 0 && xbond_mode_implemented(req->mode))
-		return 0;
-	if (req->mode >= 0)
-		return cni_fail(CNI_ERR_UNSUPPORTED_FIELD, "mode: %s is not implemented by "
-				"xbond yet (known: %s)", s, xbond_mode_choices());
-	return cni_fail(CNI_ERR_CONFIG, "mode: unknown mode '%s' (known: %s)", s,
-			xbond_mode_choices());
-}
-
-/* Every bond setting, validated the way xbondload validates its options. */
-static int parse_bond(json_object *root, struct cni_conf *conf)
-{
-	static const char *const xdp_modes[] = { "auto", "native", "generic", NULL };
-	struct xbond_request *req = &conf->req;
-	const char *s = NULL;
-	int v, i;
-
-	if (parse_mode(root, req))
-		return -1;
-	if (get_string(root, "xmitHashPolicy", &s))
-		return -1;
-	if (s) {
-		req->hash = xbond_hash_parse(s);
-		if (req->hash < 0)
-			return cni_fail(CNI_ERR_CONFIG, "xmitHashPolicy: unknown policy '%s' "
-					"(known: %s)", s, xbond_hash_choices());
-	}
-	v = 0;
-	if (get_uint(root, "failOverMac", 0, 2, &v))
-		return -1;
-	if (v)
-		return cni_fail(CNI_ERR_UNSUPPORTED_FIELD, "failOverMac: %d is not supported, "
-				"only 0: every member carries the bond's MAC", v);
-	if (get_uint(root, "mtu", 68, 65535, &v))
-		return -1;
-	req->mtu = field(root, "mtu") ? (unsigned int)v : 0;
-	if (get_uint(root, "miimon", 0, 600000, &req->miimon_ms) ||
-	    get_uint(root, "updelay", 0, 600000, &req->updelay_ms) ||
-	    get_uint(root, "downdelay", 0, 600000, &req->downdelay_ms) ||
-	    get_uint(root, "arpInterval", 0, 600000, &req->arp_interval_ms) ||
-	    get_uint(root, "arpMissedMax", 1, 255, &req->arp_missed_max) ||
-	    get_uint(root, "numGratArp", 0, 255, &req->num_grat_arp) ||
-	    get_choice(root, "arpValidate", xbond_arp_validate_names, &req->arp_validate) ||
-	    get_choice(root, "arpAllTargets", xbond_all_targets_names, &req->arp_all_targets) ||
-	    get_choice(root, "primaryReselect", xbond_reselect_names, &req->primary_reselect) ||
-	    parse_arp_targets(root, req))
-		return -1;
-	v = 0;
-	if (get_uint(root, "packetsPerSlave", 1, 65535, &v))
-		return -1;
-	req->packets_per_member = v;
-	v = XDP_MODE_AUTO;
-	if (get_choice(root, "xdpMode", xdp_modes, &v))
-		return -1;
-	req->xdp_mode = v;
-	if (get_bool(root, "monitor", &conf->monitor))
-		return -1;
-	req->monitor = conf->monitor;
-
-	if (get_string(root, "primary", &req->primary))
-		return -1;
-	for (i = 0; req->primary && i < (int)conf->n_links; i++)
+	for (i = 0; req->primary && i < conf->n_links; i++)
 		if (!strcmp(req->primary, conf->links[i].name))
 			break;
-	if (req->primary && i == (int)conf->n_links)
+	if (req->primary && i == conf->n_links)
 		return cni_fail(CNI_ERR_CONFIG, "primary: %s is not one of the links",
 				req->primary);
 
 	req->have_ifaces = true;
-	for (i = 0; i < (int)conf->n_links; i++)
+	for (i = 0; i < conf->n_links; i++)
 		memcpy(req->ifaces.names[i], conf->links[i].name, IF_NAMESIZE);
 	req->ifaces.n = conf->n_links;
+	conf->req = *req;
 	return 0;
 }
 
@@ -326,12 +278,14 @@ static int parse_ipam(json_object *root, struct cni_conf *conf)
 int cni_conf_parse(const struct cni_call *call, struct cni_conf *conf, bool full)
 {
 	struct json_tokener *tok = json_tokener_new();
+	struct xbond_options opts;
 	json_object *root;
 	const char *name = NULL;
 
 	memset(conf, 0, sizeof(*conf));
 	conf->monitor = true;
 	xbond_request_init(&conf->req, call->ifname ? call->ifname : "");
+	xbond_options_init(&opts, conf->req.name);
 	if (!tok)
 		return cni_fail(CNI_ERR_INTERNAL, "out of memory");
 	root = json_tokener_parse_ex(tok, call->config, call->config_len);
@@ -371,14 +325,14 @@ int cni_conf_parse(const struct cni_call *call, struct cni_conf *conf, bool full
 		goto lenient;
 	}
 	if (get_bool(root, "linksInContainer", &conf->links_in_container) ||
-	    parse_links(root, conf, full) || parse_ipam(root, conf))
+	    parse_links(root, conf, full ? &opts : NULL) || parse_ipam(root, conf))
 		goto lenient;
 	conf->prev_result = field(root, "prevResult");
 	if (conf->prev_result && !json_object_is_type(conf->prev_result, json_type_object)) {
 		bad("prevResult", "must be an object");
 		goto lenient;
 	}
-	return full ? parse_bond(root, conf) : 0;
+	return full ? parse_bond(root, conf, &opts) : 0;
 
 lenient:
 	if (full)
@@ -390,7 +344,7 @@ lenient:
 	cni_fail_clear();
 	conf->version = NULL;
 	conf->n_links = 0;
-	parse_links(root, conf, false);
+	parse_links(root, conf, NULL);
 	if (get_bool(root, "linksInContainer", &conf->links_in_container) ||
 	    parse_ipam(root, conf))
 		conf->ipam_type = NULL;

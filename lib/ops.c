@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Create, change and detach a bond, each either whole or not at all. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,14 +337,21 @@ int bond_find(const char *name, struct xbond_handle *h)
 }
 
 /* Run xbondmon for the bond, or stop it, as its record says. */
-static int monitor_sync(struct xbond_handle *h)
+static int monitor_sync(struct xbond_handle *h, __u32 was_flags)
 {
-	if (h->bond.flags & XBOND_BOND_NO_MONITOR)
+	bool off = h->bond.flags & XBOND_BOND_NO_MONITOR;
+
+	/*
+	 * --no-monitor stops the monitor xbondload started when it is given,
+	 * not on every later change: by then a monitor that runs is someone
+	 * else's (systemd's xbond@ or xbondmon@), to be told like any other.
+	 */
+	if (off && !(was_flags & XBOND_BOND_NO_MONITOR))
 		return xbond_monitor_stop(h->bond.name);
 	/* A running monitor reads the records again only when told. */
 	if (xbond_monitor_pid(h->bond.name))
 		return xbond_monitor_notify(h->bond.name);
-	return xbond_monitor_start(h->bond.name);
+	return off ? 0 : xbond_monitor_start(h->bond.name);
 }
 
 /* Undo a create that got as far as h (and its veth, if bond_ifindex). */
@@ -529,9 +537,11 @@ int bond_create(const struct xbond_request *req)
 	if (ret)
 		goto fail;
 	step = NULL;
-	ret = step_done("monitor", monitor_sync(&h));
+	ret = step_done("monitor", monitor_sync(&h, 0));
 	if (ret)
 		goto fail;
+	xbond_log_event(LOG_NOTICE, req->name, "admin change", "-", "created: %u members, mode %s",
+			n, xbond_mode_name(h.bond.mode));
 	xbond_close(&h);
 	return 0;
 fail:
@@ -609,6 +619,94 @@ struct update_undo {
 	bool mtu_set, mac_set;		/* those steps changed the links */
 	bool monitor_told;		/* the monitor may have read what is undone */
 };
+
+/* Append ", what" to buf, cut where it does not fit. */
+static void add_change(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add_change(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n && n + 2 < len)
+		n += snprintf(buf + n, len - n, ", ");
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+static const char *slot_name(const struct xbond_member *members, unsigned int slot)
+{
+	return slot < XBOND_MAX_MEMBERS && members[slot].ifindex ? members[slot].name : "none";
+}
+
+/*
+ * An admin change, logged where the monitor logs failovers: each setting
+ * that changed, old -> new, and the members that came and went.
+ */
+static void log_update(const struct xbond_handle *h, const struct update_undo *u)
+{
+	const struct xbond_bond *was = &u->bond, *now = &h->bond;
+	char what[512] = "";
+	unsigned int i;
+
+#define CHANGED_NUMBER(field, label) \
+	if (was->field != now->field) \
+		add_change(what, sizeof(what), label " %u -> %u", was->field, now->field)
+#define CHANGED_NAME(field, label, name) \
+	if (was->field != now->field) \
+		add_change(what, sizeof(what), label " %s -> %s", name(was->field), name(now->field))
+	CHANGED_NAME(mode, "mode", xbond_mode_name);
+	CHANGED_NAME(hash_policy, "hash", xbond_hash_name);
+	CHANGED_NUMBER(packets_per_member, "packets-per-member");
+	CHANGED_NUMBER(miimon_ms, "miimon");
+	CHANGED_NUMBER(updelay_ms, "updelay");
+	CHANGED_NUMBER(downdelay_ms, "downdelay");
+	CHANGED_NUMBER(arp_interval_ms, "arp-interval");
+	CHANGED_NUMBER(arp_missed_max, "arp-missed-max");
+	CHANGED_NUMBER(num_grat_arp, "num-grat-arp");
+#undef CHANGED_NUMBER
+#undef CHANGED_NAME
+	if (was->arp_validate != now->arp_validate)
+		add_change(what, sizeof(what), "arp-validate %s -> %s",
+			   xbond_choice_name(xbond_arp_validate_names, was->arp_validate),
+			   xbond_choice_name(xbond_arp_validate_names, now->arp_validate));
+	if (was->arp_all_targets != now->arp_all_targets)
+		add_change(what, sizeof(what), "arp-all-targets %s -> %s",
+			   xbond_choice_name(xbond_all_targets_names, was->arp_all_targets),
+			   xbond_choice_name(xbond_all_targets_names, now->arp_all_targets));
+	if (was->primary_reselect != now->primary_reselect)
+		add_change(what, sizeof(what), "primary-reselect %s -> %s",
+			   xbond_choice_name(xbond_reselect_names, was->primary_reselect),
+			   xbond_choice_name(xbond_reselect_names, now->primary_reselect));
+	if (was->n_arp_targets != now->n_arp_targets ||
+	    memcmp(was->arp_targets, now->arp_targets, sizeof(was->arp_targets)))
+		add_change(what, sizeof(what), "arp-ip-target: %u targets", now->n_arp_targets);
+	if (strcmp(slot_name(u->members, was->primary), slot_name(h->members, now->primary)))
+		add_change(what, sizeof(what), "primary %s -> %s", slot_name(u->members, was->primary),
+			   slot_name(h->members, now->primary));
+	if ((was->flags ^ now->flags) & XBOND_BOND_NO_MONITOR)
+		add_change(what, sizeof(what), "monitor %s", now->flags & XBOND_BOND_NO_MONITOR ?
+			   "off" : "on");
+	if (memcmp(was->mac, now->mac, sizeof(now->mac)))
+		add_change(what, sizeof(what), "mac %02x:%02x:%02x:%02x:%02x:%02x", now->mac[0],
+			   now->mac[1], now->mac[2], now->mac[3], now->mac[4], now->mac[5]);
+	if (u->new_mtu != u->mtu)
+		add_change(what, sizeof(what), "mtu %u -> %u", u->mtu, u->new_mtu);
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++) {
+		const struct xbond_member *old = &u->members[i], *new = &h->members[i];
+
+		if (old->ifindex && old->ifindex != new->ifindex)
+			add_change(what, sizeof(what), "member %s out", old->name);
+		if (new->ifindex && old->ifindex != new->ifindex)
+			add_change(what, sizeof(what), "member %s in", new->name);
+		else if (new->ifindex && old->weight != new->weight)
+			add_change(what, sizeof(what), "weight %s %u -> %u", new->name,
+				   old->weight ? old->weight : 1, new->weight ? new->weight : 1);
+	}
+	if (*what)
+		xbond_log_event(LOG_NOTICE, now->name, "admin change", "-", "%s", what);
+}
 
 static int take_snapshot(const struct xbond_handle *h, unsigned int mtu, struct update_undo *u)
 {
@@ -691,7 +789,7 @@ static void update_rollback(struct xbond_handle *h, const struct update_undo *u)
 			member_release(h->dir, &h->members[i]);
 	restore_records(h, u);
 	if (u->monitor_told)
-		monitor_sync(h);
+		monitor_sync(h, h->bond.flags);
 }
 
 int bond_update(struct xbond_handle *h, const struct xbond_request *req)
@@ -731,7 +829,7 @@ int bond_update(struct xbond_handle *h, const struct xbond_request *req)
 		step = NULL;
 		/* Also restarts a monitor that died: re-running a command heals. */
 		undo.monitor_told = true;
-		ret = step_done("monitor", monitor_sync(h));
+		ret = step_done("monitor", monitor_sync(h, undo.bond.flags));
 	}
 	if (ret) {
 		step_failed(h->bond.name, step, ret);
@@ -741,6 +839,7 @@ int bond_update(struct xbond_handle *h, const struct xbond_request *req)
 	/* The update holds: removed members go back as they were, out of the data plane. */
 	for (i = 0; i < n_del; i++)
 		member_release(h->dir, &undo.members[del_slots[i]]);
+	log_update(h, &undo);
 	return 0;
 }
 
@@ -755,6 +854,8 @@ int bond_detach(struct xbond_handle *h)
 			member_release(h->dir, &h->members[i]);
 	if (!nl_link_get(NULL, h->bond.ifindex, &link) && !strcmp(link.name, h->bond.name))
 		nl_link_del(h->bond.ifindex);
+	xbond_log_event(LOG_NOTICE, h->bond.name, "admin change", "-",
+			"detached, members given back");
 	xbond_close(h);
 	return xbond_remove_dir(h->dir);
 }

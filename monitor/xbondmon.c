@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include "xbond.h"
 #include "monitor.h"
+#include "options.h"
 
 
 static void usage(FILE *out, const char *prog)
@@ -22,6 +23,7 @@ static void usage(FILE *out, const char *prog)
 "\n"
 "  -n, --name NAME        the bond (default xbond0)\n"
 "      --netns NAME|PATH  act in this network namespace\n"
+"      --config FILE      the bond's name and namespace from FILE (xbond.conf(5))\n"
 "  -j, --json             log events as JSON lines\n"
 "      --no-link-events   poll only, ignore rtnetlink events (as a physical NIC's\n"
 "                         delayed carrier-down events would look; for tests)\n"
@@ -32,24 +34,33 @@ static void usage(FILE *out, const char *prog)
 "  -h, --help\n", prog);
 }
 
+/* How much each of the monitor's events matters; any other is info. */
+static const struct {
+	const char *event;
+	int severity;
+} event_severity[] = {
+	{ "member down", LOG_WARNING },		/* a member is out: less capacity */
+	{ "refused", LOG_WARNING },		/* an MTU or MAC set on the bond was put back */
+	{ "monitor restart", LOG_WARNING },	/* a monitor process died */
+	{ "active member", LOG_NOTICE },	/* a failover; "none": see below */
+	{ "bond changed", LOG_NOTICE },		/* an admin change by ip link */
+	{ "bond gone", LOG_NOTICE },
+	{ "monitor stopped", LOG_NOTICE },
+};
+
 void monitor_log(const struct monitor *mon, const char *event, const char *member,
 		 const char *reason)
 {
-	struct timespec ts;
-	struct tm tm;
-	char when[32];
+	int severity = LOG_INFO;
+	unsigned int i;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (mon->json)
-		printf("{\"time\":\"%s.%03ldZ\",\"bond\":\"%s\",\"event\":\"%s\","
-		       "\"member\":\"%s\",\"reason\":\"%s\"}\n",
-		       when, ts.tv_nsec / 1000000, mon->name, event, member, reason);
-	else
-		printf("%s.%03ldZ %s: %s %s: %s\n", when, ts.tv_nsec / 1000000, mon->name,
-		       event, member, reason);
-	fflush(stdout);
+	for (i = 0; i < sizeof(event_severity) / sizeof(event_severity[0]); i++)
+		if (!strcmp(event, event_severity[i].event))
+			severity = event_severity[i].severity;
+	/* No usable member: the bond cannot forward at all. */
+	if (!strcmp(event, "active member") && !strcmp(member, "none"))
+		severity = LOG_ERR;
+	xbond_log_event(severity, mon->name, event, member, "%s", reason);
 }
 
 void monitor_note_failover(struct monitor *mon, const char *reason)
@@ -64,6 +75,17 @@ void monitor_note_failover(struct monitor *mon, const char *reason)
 }
 
 #define XBOND_MONITOR_NICE	(-10)
+
+/*
+ * Once we hold our pid file (a refusal before that is for the caller's
+ * stderr), every line we write is an event of the bond, where its events
+ * go: the journal, syslog or its run file.
+ */
+static void log_as_daemon(const struct monitor *mon)
+{
+	xbond_log_json = mon->json;
+	xbond_log_daemon(mon->name);
+}
 
 /* The worker: watch the members until the bond is gone or we are told to stop. */
 static int worker_run(struct monitor *mon)
@@ -81,6 +103,7 @@ static int worker_run(struct monitor *mon)
 			strerror(-mon->pidfile_fd));
 		return 1;
 	}
+	log_as_daemon(mon);
 	/*
 	 * Until we publish, frames go to a member with no carrier: a busy CPU
 	 * must not delay our wakeup. Best effort, as the kernel's miimon work.
@@ -97,7 +120,10 @@ static int worker_run(struct monitor *mon)
 	ret = monitor_run(mon);
 	if (!ret)
 		xbond_pidfile_mark_stopped(mon->pidfile_fd);
-	monitor_log(mon, "monitor stopped", "-", ret ? strerror(-ret) : "asked to, or the bond is gone");
+	if (ret)
+		xbond_log_event(LOG_ERR, mon->name, "monitor stopped", "-", "%s", strerror(-ret));
+	else
+		monitor_log(mon, "monitor stopped", "-", "asked to, or the bond is gone");
 	if (mon->arp_fd > 0)
 		close(mon->arp_fd);
 	if (mon->guard_fd >= 0)
@@ -120,7 +146,39 @@ static int guard_main(struct monitor *mon)
 			strerror(-mon->pidfile_fd));
 		return 1;
 	}
+	log_as_daemon(mon);
 	return guard_run(mon) ? 1 : 0;
+}
+
+/*
+ * Restarts must not read the config file again (it may have changed, or be
+ * wrong by then): they get what it said. args is how we were run; --config
+ * and its value give way to --name and --netns, each an override at the end.
+ */
+static void restart_args(char **args, const char *name, const char *netns)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; args[i]; i++) {
+		size_t len = strcspn(args[i], "=");
+
+		/* getopt_long takes any prefix of "--config" down to "--c". */
+		if (len >= 3 && !strncmp(args[i], "--config", len)) {
+			if (!args[i][len] && args[i + 1])
+				i++;
+			continue;
+		}
+		args[n++] = args[i];
+	}
+	if (n + 4 <= MONITOR_MAX_ARGS) {
+		args[n++] = "--name";
+		args[n++] = (char *)name;
+		if (netns) {
+			args[n++] = "--netns";
+			args[n++] = (char *)netns;
+		}
+	}
+	args[n] = NULL;
 }
 
 int xbondmon_main(int argc, char **argv, int skip)
@@ -128,6 +186,7 @@ int xbondmon_main(int argc, char **argv, int skip)
 	static const struct option options[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "netns", required_argument, NULL, 'N' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-link-events", no_argument, NULL, 'E' },
 		{ "poll-carrier", no_argument, NULL, 'P' },
@@ -138,9 +197,10 @@ int xbondmon_main(int argc, char **argv, int skip)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct monitor mon = { .name = "xbond0", .guard_fd = -1, .pidfile_fd = -1 };
+	static struct xbond_options conf;	/* its strings outlive the parse */
 	char *exec_argv[MONITOR_MAX_ARGS + 1];
 	const char *netns = NULL, *prog = skip ? "xbond monitor" : "xbondmon";
-	bool worker = false;
+	bool worker = false, config = false;
 	enum xbond_liveness why;
 	int opt, ret, i, n = 0;
 
@@ -164,6 +224,17 @@ int xbondmon_main(int argc, char **argv, int skip)
 			break;
 		case 'N':
 			netns = optarg;
+			break;
+		case 'C':
+			/* Only the name and netns: settings are xbondload's to apply. */
+			xbond_options_init(&conf, mon.name);
+			ret = xbond_options_read_file(&conf, optarg);
+			if (ret)
+				return ret == -EINVAL || ret == -EOPNOTSUPP ? 2 : 1;
+			mon.name = conf.req.name;
+			if (conf.netns)
+				netns = conf.netns;
+			config = true;
 			break;
 		case 'j':
 			mon.json = true;
@@ -195,6 +266,8 @@ int xbondmon_main(int argc, char **argv, int skip)
 		pr_warn("unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (config)
+		restart_args(exec_argv, mon.name, netns);
 	ret = xbond_join_host_mntns();
 	if (ret) {
 		pr_warn("cannot join the host's mount namespace: %s\n", strerror(-ret));

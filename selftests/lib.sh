@@ -6,6 +6,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XBONDLOAD=${XBONDLOAD:-$TOP/.output/xbondload}
 XBONDCTL=${XBONDCTL:-$TOP/.output/xbondctl}
 XBONDMON=${XBONDMON:-$TOP/.output/xbondmon}
+# The monitors log to their run file, which the tests read, even where a syslog runs.
+export XBOND_LOG=file
 # Flags, counters and modes from maps/xbond_abi.h: no bare numbers in tests.
 . "$TOP/.output/xbond_abi.sh" || { echo "build first: make" >&2; exit 1; }
 SUFFIX=$(printf '%04x%04x' $RANDOM $RANDOM)

@@ -47,7 +47,7 @@ refused "MTU a member cannot take rolls back" "mv0: cannot set MAC/MTU" \
 
 for args in "--mode foo|unknown mode 'foo'" "--hash layer5|unknown hash policy 'layer5'" \
 	    "--packets-per-member 0|not a number from 1 to 65535" \
-	    "--mac 01:00:5e:00:00:01|is multicast or zero" "--xdp-mode fast|not auto, native" \
+	    "--mac 01:00:5e:00:00:01|is multicast or zero" "--xdp-mode fast|'fast' is not one of auto native generic" \
 	    "--detach --mode rr|--detach takes no other change" \
 	    "--weight a0|'a0' is not IF=N" "--weight =3|'=3' is not IF=N" \
 	    "--detach --weight a0=2|--detach takes no other change" \
@@ -62,6 +62,45 @@ for args in "--mode foo|unknown mode 'foo'" "--hash layer5|unknown hash policy '
 	xbond --netns "$A" --ifaces a0 $opts 2>/dev/null
 	check "... exits 2" test $? = 2
 done
+
+# refused_usage NAME REGEX ARGS...: a usage error: exit 2, one line, nothing changed.
+refused_usage() {
+	local name=$1 regex=$2 before after rc
+	shift 2
+	before=$(snapshot)
+	check_fails "$name" "$regex" xbond --netns "$A" "$@"
+	xbond --netns "$A" "$@" 2>/dev/null; rc=$?
+	after=$(snapshot)
+	if [ "$rc" = 2 ] && [ "$after" = "$before" ]; then
+		pass "... exits 2 and leaves nothing behind"
+	else
+		fail "... exits 2 and leaves nothing behind" "exit $rc" \
+			"$(diff <(echo "$before") <(echo "$after") | tail -4)"
+	fi
+}
+
+# Strict inputs (issue 10 item 7): nothing cut short, nothing the kernel's bonding refuses.
+refused_usage "--weight ''" "--weight: '' is not IF=N" --ifaces a0,a1 --weight ''
+refused_usage "--weight with an empty entry" "--weight: '' is not IF=N" \
+	--ifaces a0,a1 --weight a0=2,,a1=1
+long=$(printf 'a1=1,%.0s' $(seq 120))a1=x
+refused_usage "--weight of ${#long} bytes: its end is read too" \
+	"--weight: 'x' is not a number from 1 to 255" --ifaces a0,a1 --weight "$long"
+refused_usage "ARP target 0.0.0.0" "--arp-ip-target: 0.0.0.0 cannot be an ARP target" \
+	--ifaces a0,a1 --arp-ip-target 10.0.0.1,0.0.0.0
+refused_usage "ARP target 255.255.255.255" \
+	"--arp-ip-target: 255.255.255.255 cannot be an ARP target" \
+	--ifaces a0,a1 --arp-ip-target 255.255.255.255
+refused_usage "an ARP target twice" "--arp-ip-target: 10.0.0.1 is listed twice" \
+	--ifaces a0,a1 --arp-ip-target 10.0.0.1,10.0.0.2,10.0.0.1
+
+# Cut at 511 bytes, this list gave a21 a weight of 25: read whole, it is 255.
+long=a20=10,$(printf 'a20=1,%.0s' $(seq 83))a21=255
+check "--weight of ${#long} bytes, the last entry past byte 511" \
+	xbond --netns "$A" --name xb4 --ifaces a20,a21 --mode balance-xor --weight "$long"
+check "... a21 weighs 255, a20 1" test "$("$XBONDCTL" status --netns "$A" -j xb4 |
+	jq -r '[.member_list[] | .weight] | map(tostring) | join(",")')" = 1,255
+check "... detach xb4" xbond --netns "$A" --name xb4 --detach
 
 check_fails "missing privileges" "needs CAP_NET_ADMIN" \
 	setpriv --bounding-set=-net_admin,-sys_admin,-bpf "$XBONDLOAD" --netns "$A" --ifaces a0
@@ -84,6 +123,14 @@ refused "--mtu on a live bond that a new member cannot take" "mv0: cannot set MA
 refused "failed --add rolls back the members it added" "mv0: cannot set MAC/MTU" \
 	--name xb1 --add a2,mv0
 refused "--del of an unknown interface" "nosuch: no such interface" --name xb1 --del nosuch
+# --detach with a change is refused, naming the change, and the bond stays.
+for opt in "--ifaces a0" "--add a2" "--del a1" "--mode balance-xor" "--mtu 1400" \
+	   "--mac 02:00:00:00:00:09" "--weight a0=2" "--arp-ip-target 10.0.0.1" \
+	   "--arp-interval 100" "--failback off" "--num-grat-arp 3" "--no-monitor" \
+	   "--xdp-mode native" "--packets-per-member 2"; do
+	refused_usage "--detach $opt" "--detach takes no other change: ${opt%% *}" \
+		--name xb1 --detach $opt
+done
 
 for tool in "$XBONDLOAD" "$XBONDCTL" "$XBONDMON" "$TOP/.output/xbond"; do
 	check "$(basename "$tool") --version" sh -c "'$tool' --version | grep -q '^$(basename "$tool") [0-9]'"
