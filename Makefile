@@ -12,9 +12,24 @@ PREFIX ?= /usr/local
 CNI_BINDIRS ?= /usr/lib/cni /opt/cni/bin
 VERSION := 0.9-$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 PKGS := libbpf libmnl
+# CFLAGS is yours to set or add to (make CFLAGS+=-O0); what the build needs is
+# in XB_CFLAGS, so a command-line CFLAGS cannot drop it.
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Werror -I. -Ilib -I$(OUTPUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+XB_CFLAGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -MMD -MP \
+	-I. -Ilib -I$(OUTPUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 	-DXBOND_SBINDIR='"$(PREFIX)/sbin"' -DXBOND_VERSION='"$(VERSION)"'
+# SAN=1: AddressSanitizer and UndefinedBehaviorSanitizer in every userspace binary.
+ifeq ($(SAN),1)
+XB_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+ALL_CFLAGS = $(CFLAGS) $(XB_CFLAGS)
+# Objects built with other flags (SAN=1, another CFLAGS) are rebuilt: they
+# depend on this file, rewritten whenever the flags differ from last time.
+FLAGS_STAMP := $(OUTPUT)/.cflags
+ifneq ($(file <$(FLAGS_STAMP)),$(ALL_CFLAGS))
+$(shell mkdir -p $(OUTPUT))
+$(file >$(FLAGS_STAMP),$(ALL_CFLAGS))
+endif
 JSON_CFLAGS = $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS = $(shell pkg-config --libs json-c 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz
@@ -53,6 +68,8 @@ TOOLS := $(OUTPUT)/xbondload $(OUTPUT)/xbondmon $(OUTPUT)/xbondctl $(OUTPUT)/xbo
 # Man pages: man/*.in with the parts that come from the option table filled in.
 MAN_PAGES := $(patsubst man/%.in,$(OUTPUT)/man/%,$(wildcard man/*.in))
 
+# A recipe that fails leaves no half-written target behind.
+.DELETE_ON_ERROR:
 .PHONY: all deps test demo bench vmlinux clean help install uninstall fuzz
 .SECONDARY: $(BPF_OBJS)
 all: $(TOOLS) $(TEST_PROGS) $(FUZZERS) $(MAN_PAGES)
@@ -85,7 +102,8 @@ deps:
 	fi
 
 vmlinux:
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h.tmp
+	mv vmlinux.h.tmp vmlinux.h
 
 $(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/monitor $(OUTPUT)/ctl $(OUTPUT)/cni $(OUTPUT)/man:
 	$(Q)mkdir -p $@
@@ -104,58 +122,58 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@
 
-$(OUTPUT)/lib/%.o: lib/%.c lib/*.h maps/xbond_abi.h $(SKELS) | $(OUTPUT)/lib
+$(OUTPUT)/lib/%.o: lib/%.c lib/*.h maps/xbond_abi.h $(SKELS) $(FLAGS_STAMP) | $(OUTPUT)/lib
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/loader/%.o: loader/%.c lib/*.h maps/xbond_abi.h | $(OUTPUT)/loader
+$(OUTPUT)/loader/%.o: loader/%.c lib/*.h maps/xbond_abi.h $(FLAGS_STAMP) | $(OUTPUT)/loader
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/monitor/%.o: monitor/%.c monitor/*.h lib/*.h maps/xbond_abi.h | $(OUTPUT)/monitor
+$(OUTPUT)/monitor/%.o: monitor/%.c monitor/*.h lib/*.h maps/xbond_abi.h $(FLAGS_STAMP) | $(OUTPUT)/monitor
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Imonitor -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Imonitor -c $< -o $@
 
-$(OUTPUT)/ctl/%.o: ctl/%.c ctl/*.h lib/*.h maps/xbond_abi.h | $(OUTPUT)/ctl
+$(OUTPUT)/ctl/%.o: ctl/%.c ctl/*.h lib/*.h maps/xbond_abi.h $(FLAGS_STAMP) | $(OUTPUT)/ctl
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Ictl -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Ictl -c $< -o $@
 
-$(OUTPUT)/cni/%.o: cni/%.c cni/*.h lib/*.h maps/xbond_abi.h | $(OUTPUT)/cni
+$(OUTPUT)/cni/%.o: cni/%.c cni/*.h lib/*.h maps/xbond_abi.h $(FLAGS_STAMP) | $(OUTPUT)/cni
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(JSON_CFLAGS) -Icni -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(JSON_CFLAGS) -Icni -c $< -o $@
 
 $(OUTPUT)/xbond: $(CNI_OBJS) $(MONITOR_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(JSON_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) $(JSON_LIBS) -o $@
 
 $(OUTPUT)/xbondctl: $(CTL_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUTPUT)/xbondmon: $(MONITOR_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUTPUT)/xbondload: $(LOADER_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUTPUT)/test_prog_run: selftests/prog_run/*.c selftests/prog_run/*.h $(LIB_OBJS) $(SKELS) | $(OUTPUT)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -Iselftests/prog_run $(filter %.c,$^) $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Iselftests/prog_run $(filter %.c,$^) $(LIB_OBJS) $(LDLIBS) -o $@
 
 # The ABI's flags and counters for shell tests: no bare numbers there.
 $(OUTPUT)/xbond_abi.sh: selftests/abi_consts.c maps/xbond_abi.h | $(OUTPUT)
 	$(call msg,GEN,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $(OUTPUT)/abi_consts && $(OUTPUT)/abi_consts > $@.tmp && mv $@.tmp $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $(OUTPUT)/abi_consts && $(OUTPUT)/abi_consts > $@.tmp && mv $@.tmp $@
 
 $(OUTPUT)/prog_cost: bench/prog_cost.c $(LIB_OBJS) $(SKELS) $(OUTPUT)/empty.skel.h
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 $(OUTPUT)/seqstream: bench/seqstream.c | $(OUTPUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@
 
 # Only make bench needs these; installed the same way as DEB_PKGS.
 BENCH_PKGS := gnuplot-nox
@@ -170,6 +188,19 @@ bench: deps
 	fi
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/prog_cost $(OUTPUT)/seqstream
 	$(Q)bench/run.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# Documentation from the option table (lib/options.c): man pages and README blocks.
+$(OUTPUT)/xbond-gendoc: man/gendoc.c $(LIB_OBJS) | $(OUTPUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+$(OUTPUT)/man/%: man/%.in $(OUTPUT)/xbond-gendoc | $(OUTPUT)/man
+	$(call msg,GEN,$@)
+	$(Q)$(OUTPUT)/xbond-gendoc man $< > $@.tmp && mv $@.tmp $@
+
+.PHONY: readme-options
+readme-options: $(OUTPUT)/xbond-gendoc
+	$(Q)$(OUTPUT)/xbond-gendoc readme README.md > README.md.tmp && mv README.md.tmp README.md
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -244,3 +275,6 @@ fuzz: deps
 
 clean:
 	rm -rf $(OUTPUT)
+
+# Header dependencies, as the compiler found them (-MMD).
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/*/*.d)

@@ -87,23 +87,32 @@ static void log_as_daemon(const struct monitor *mon)
 	xbond_log_daemon(mon->name);
 }
 
-/* The worker: watch the members until the bond is gone or we are told to stop. */
-static int worker_run(struct monitor *mon)
+/* Take role's pid file for life, then log as a daemon; what already holds it says why not. */
+static int hold_pidfile(struct monitor *mon, enum xbond_monitor_role role, const char *what)
 {
 	pid_t holder = 0;
-	int ret;
 
-	mon->pidfile_fd = xbond_pidfile_hold(mon->name, XBOND_MONITOR_WORKER, &holder);
+	mon->pidfile_fd = xbond_pidfile_hold(mon->name, role, &holder);
 	if (mon->pidfile_fd == -EEXIST) {
-		pr_warn("%s: a monitor worker is already running (pid %d)\n", mon->name, holder);
-		return 1;
+		pr_warn("%s: %s is already running (pid %d)\n", mon->name, what, holder);
+		return -1;
 	}
 	if (mon->pidfile_fd < 0) {
 		pr_warn("%s: cannot take the pid file: %s\n", mon->name,
 			strerror(-mon->pidfile_fd));
-		return 1;
+		return -1;
 	}
 	log_as_daemon(mon);
+	return 0;
+}
+
+/* The worker: watch the members until the bond is gone or we are told to stop. */
+static int worker_run(struct monitor *mon)
+{
+	int ret;
+
+	if (hold_pidfile(mon, XBOND_MONITOR_WORKER, "a monitor worker"))
+		return 1;
 	/*
 	 * Until we publish, frames go to a member with no carrier: a busy CPU
 	 * must not delay our wakeup. Best effort, as the kernel's miimon work.
@@ -134,19 +143,8 @@ static int worker_run(struct monitor *mon)
 /* The guard: one per bond; it keeps a worker running. */
 static int guard_main(struct monitor *mon)
 {
-	pid_t holder = 0;
-
-	mon->pidfile_fd = xbond_pidfile_hold(mon->name, XBOND_MONITOR_GUARD, &holder);
-	if (mon->pidfile_fd == -EEXIST) {
-		pr_warn("%s: a monitor is already running (pid %d)\n", mon->name, holder);
+	if (hold_pidfile(mon, XBOND_MONITOR_GUARD, "a monitor"))
 		return 1;
-	}
-	if (mon->pidfile_fd < 0) {
-		pr_warn("%s: cannot take the pid file: %s\n", mon->name,
-			strerror(-mon->pidfile_fd));
-		return 1;
-	}
-	log_as_daemon(mon);
 	return guard_run(mon) ? 1 : 0;
 }
 

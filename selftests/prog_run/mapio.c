@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-CPU map sums and config installation over plain map fds. */
+/* Per-CPU map sums, config installation and counted test runs over plain map fds. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,5 +90,21 @@ int percpu_zero(int fd, __u32 key)
 		return -ENOMEM;
 	ret = bpf_map_update_elem(fd, &key, values, BPF_ANY);
 	free(values);
+	return ret;
+}
+
+int run_counted(int prog_fd, struct bpf_test_run_opts *opts, int mstats_fd, int counters_fd,
+		struct stats_snap *delta)
+{
+	struct stats_snap before, after;
+	int ret;
+
+	ret = snap_take(mstats_fd, counters_fd, &before);
+	if (!ret)
+		ret = bpf_prog_test_run_opts(prog_fd, opts);
+	if (!ret)
+		ret = snap_take(mstats_fd, counters_fd, &after);
+	if (!ret)
+		snap_delta(&before, &after, delta);
 	return ret;
 }

@@ -23,6 +23,11 @@ void snap_delta(const struct stats_snap *before, const struct stats_snap *after,
  */
 int config_install(int config_fd, int slot_fd, const struct xbond_config *cfg);
 
+struct bpf_test_run_opts;
+/* Run prog_fd once with opts, and put what its counters moved by in *delta. */
+int run_counted(int prog_fd, struct bpf_test_run_opts *opts, int mstats_fd, int counters_fd,
+		struct stats_snap *delta);
+
 /* Set a per-CPU array entry of at most 8 bytes to 0 on every CPU. */
 int percpu_zero(int fd, __u32 key);
 

@@ -159,20 +159,12 @@ static int rx_run_xdp(struct rx_env *env, int ifindex, const struct frame *f,
 		    .data_out = out, .data_size_out = sizeof(out),
 		    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
 		    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out), .repeat = 1);
-	struct stats_snap before, after;
 	__u32 meta = 0;
 	int ret;
 
-	ret = snap_take(env->mstats_fd, env->counters_fd, &before);
+	ret = run_counted(env->xdp_fd, &opts, env->mstats_fd, env->counters_fd, &res->delta);
 	if (ret)
 		return ret;
-	ret = bpf_prog_test_run_opts(env->xdp_fd, &opts);
-	if (ret)
-		return ret;
-	ret = snap_take(env->mstats_fd, env->counters_fd, &after);
-	if (ret)
-		return ret;
-	snap_delta(&before, &after, &res->delta);
 	res->verdict = opts.retval;
 	if (ctx_out.data == sizeof(meta))
 		memcpy(&meta, out, sizeof(meta));
@@ -187,19 +179,11 @@ static int rx_run_tc(struct rx_env *env, int ifindex, const struct frame *f,
 	struct __sk_buff ctx_in = { .ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
 		    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in), .repeat = 1);
-	struct stats_snap before, after;
 	int ret;
 
-	ret = snap_take(env->mstats_fd, env->counters_fd, &before);
+	ret = run_counted(env->tc_whole_fd, &opts, env->mstats_fd, env->counters_fd, &res->delta);
 	if (ret)
 		return ret;
-	ret = bpf_prog_test_run_opts(env->tc_whole_fd, &opts);
-	if (ret)
-		return ret;
-	ret = snap_take(env->mstats_fd, env->counters_fd, &after);
-	if (ret)
-		return ret;
-	snap_delta(&before, &after, &res->delta);
 	res->verdict = opts.retval;
 	res->marked = false;
 	return 0;

@@ -47,20 +47,12 @@ int tx_run(struct tx_env *env, const struct frame *f, struct tx_result *res)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
 		    .repeat = 1);
-	struct stats_snap before, after;
 	unsigned int i;
 	int ret;
 
-	ret = snap_take(env->mstats_fd, env->counters_fd, &before);
+	ret = run_counted(env->prog_fd, &opts, env->mstats_fd, env->counters_fd, &res->delta);
 	if (ret)
 		return ret;
-	ret = bpf_prog_test_run_opts(env->prog_fd, &opts);
-	if (ret)
-		return ret;
-	ret = snap_take(env->mstats_fd, env->counters_fd, &after);
-	if (ret)
-		return ret;
-	snap_delta(&before, &after, &res->delta);
 	res->retval = opts.retval;
 	res->member = TX_NONE;
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++) {
