@@ -17,7 +17,7 @@ PKGS := libbpf libmnl
 CFLAGS ?= -O2 -g
 XB_CFLAGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -MMD -MP \
 	-I. -Ilib -I$(OUTPUT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	-DXBOND_SBINDIR='"$(PREFIX)/sbin"' -DXBOND_VERSION='"$(VERSION)"'
+	-DXBOND_SBINDIR='"$(PREFIX)/sbin"'
 # SAN=1: AddressSanitizer and UndefinedBehaviorSanitizer in every userspace binary.
 ifeq ($(SAN),1)
 XB_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -30,6 +30,16 @@ ifneq ($(file <$(FLAGS_STAMP)),$(ALL_CFLAGS))
 $(shell mkdir -p $(OUTPUT))
 $(file >$(FLAGS_STAMP),$(ALL_CFLAGS))
 endif
+# Only the four mains print the version: a new commit rebuilds them alone.
+VERSION_STAMP := $(OUTPUT)/.version
+ifneq ($(file <$(VERSION_STAMP)),$(VERSION))
+$(shell mkdir -p $(OUTPUT))
+$(file >$(VERSION_STAMP),$(VERSION))
+endif
+MAIN_OBJS := $(OUTPUT)/loader/xbondload.o $(OUTPUT)/ctl/xbondctl.o \
+	$(OUTPUT)/monitor/xbondmon.o $(OUTPUT)/cni/xbond.o
+$(MAIN_OBJS): XB_CFLAGS += -DXBOND_VERSION='"$(VERSION)"'
+$(MAIN_OBJS): $(VERSION_STAMP)
 JSON_CFLAGS = $(shell pkg-config --cflags json-c 2>/dev/null)
 JSON_LIBS = $(shell pkg-config --libs json-c 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz
@@ -203,11 +213,12 @@ readme-options: $(OUTPUT)/xbond-gendoc
 	$(Q)$(OUTPUT)/xbond-gendoc readme README.md > README.md.tmp && mv README.md.tmp README.md
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory -j$(shell nproc) all
 	$(Q)selftests/run.sh
 
+# The demo needs the tools alone, not the tests, fuzzers or man pages.
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory -j$(shell nproc) $(TOOLS)
 	$(Q)demo/demo.sh
 
 # Where make install puts things (DESTDIR stages them elsewhere). Units go
