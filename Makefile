@@ -30,14 +30,15 @@ ifneq ($(file <$(FLAGS_STAMP)),$(ALL_CFLAGS))
 $(shell mkdir -p $(OUTPUT))
 $(file >$(FLAGS_STAMP),$(ALL_CFLAGS))
 endif
-# Only the four mains print the version: a new commit rebuilds them alone.
+# Only the four mains and the man pages' generator print the version: a new
+# commit rebuilds them alone.
 VERSION_STAMP := $(OUTPUT)/.version
 ifneq ($(file <$(VERSION_STAMP)),$(VERSION))
 $(shell mkdir -p $(OUTPUT))
 $(file >$(VERSION_STAMP),$(VERSION))
 endif
 MAIN_OBJS := $(OUTPUT)/loader/xbondload.o $(OUTPUT)/ctl/xbondctl.o \
-	$(OUTPUT)/monitor/xbondmon.o $(OUTPUT)/cni/xbond.o
+	$(OUTPUT)/monitor/xbondmon.o $(OUTPUT)/cni/xbond.o $(OUTPUT)/xbond-gendoc
 $(MAIN_OBJS): XB_CFLAGS += -DXBOND_VERSION='"$(VERSION)"'
 $(MAIN_OBJS): $(VERSION_STAMP)
 JSON_CFLAGS = $(shell pkg-config --cflags json-c 2>/dev/null)
