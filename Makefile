@@ -69,7 +69,7 @@ LIB_OBJS := $(patsubst lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 TEST_PROGS := $(OUTPUT)/test_prog_run $(OUTPUT)/xbond_abi.sh
-FUZZERS := $(OUTPUT)/fuzz_netlink
+FUZZERS := $(OUTPUT)/fuzz_netlink $(OUTPUT)/fuzz_options $(OUTPUT)/fuzz_cni_conf $(OUTPUT)/fuzz_frames
 MONITOR_OBJS := $(patsubst monitor/%.c,$(OUTPUT)/monitor/%.o,$(wildcard monitor/*.c))
 # The CNI plugin carries the monitor in itself (`xbond monitor`): one file to install.
 MONITOR_LIB_OBJS := $(filter-out $(OUTPUT)/monitor/main.o,$(MONITOR_OBJS))
@@ -281,9 +281,40 @@ $(OUTPUT)/fuzz_netlink: fuzz/fuzz_netlink.c lib/nl.c lib/nl.h | $(OUTPUT)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-I. -Ilib $(filter %.c,$^) $(shell pkg-config --libs libmnl) -o $@
 
+# The other harnesses build the library sources they use with the sanitizers too.
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Wall -Wextra -Werror -Wno-missing-field-initializers -I. -Ilib -I$(OUTPUT) \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_PROG_RUN := $(addprefix selftests/prog_run/,tx_run.c mapio.c configs.c netns.c \
+	packets.c frames.c check.c)
+$(OUTPUT)/fuzz_options: fuzz/fuzz_options.c fuzz/options_check.c fuzz/*.h $(LIB_SRCS) lib/*.h \
+		maps/xbond_abi.h $(SKELS) | $(OUTPUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(filter %.c,$^) $(LDLIBS) -o $@
+
+$(OUTPUT)/fuzz_cni_conf: fuzz/fuzz_cni_conf.c fuzz/options_check.c fuzz/*.h cni/conf.c cni/cni.h \
+		$(LIB_SRCS) lib/*.h maps/xbond_abi.h $(SKELS) | $(OUTPUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(JSON_CFLAGS) -Icni $(filter %.c,$^) $(LDLIBS) $(JSON_LIBS) -o $@
+
+# Only the library files the BPF_PROG_RUN helpers need.
+$(OUTPUT)/fuzz_frames: fuzz/fuzz_frames.c $(FUZZ_PROG_RUN) selftests/prog_run/*.h \
+		$(addprefix lib/,log.c names.c nl.c bond.c monitor_ctl.c pins.c links.c) lib/*.h \
+		maps/xbond_abi.h $(SKELS) | $(OUTPUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iselftests/prog_run $(filter %.c,$^) $(LDLIBS) -o $@
+
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(FUZZERS)
 	$(Q)fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+# Random faults on a live bond under traffic, then its invariants (selftests/net/test_chaos.sh).
+# make test runs a short one; CHAOS_EVENTS and CHAOS_SEED (default: random, printed) here.
+CHAOS_EVENTS ?= 500
+.PHONY: chaos
+chaos: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)CHAOS_EVENTS=$(CHAOS_EVENTS) CHAOS_SEED=$(CHAOS_SEED) CHAOS_FULL=1 selftests/run.sh test_chaos.sh
 
 clean:
 	rm -rf $(OUTPUT)

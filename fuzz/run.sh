@@ -16,7 +16,7 @@ for h in "$@"; do
 	cp fuzz/corpus/"${name#fuzz_}"/* "$work/corpus/" 2>/dev/null
 	if "$h" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$work/" \
 		"$work/corpus" >"$work/log" 2>&1; then
-		runs=$(awk -F: '/number_of_executed_units/ { gsub(/ /, "", $2); print $2 }' "$work/log")
+		runs=$(awk '/number_of_executed_units/ { print $NF }' "$work/log")
 		cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$work/log" | tail -1)
 		echo "$name: $runs executions in ${secs}s, $cov, no crash"
 	else
