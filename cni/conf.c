@@ -39,13 +39,6 @@ bool cni_version_older(const char *a, const char *b)
 	return false;
 }
 
-static bool ifname_valid(const char *name)
-{
-	size_t len = strlen(name);
-
-	return len && len < IF_NAMESIZE && strcmp(name, ".") && strcmp(name, "..") &&
-	       !strpbrk(name, "/: \t\n");
-}
 
 static json_object *field(json_object *obj, const char *key)
 {
@@ -202,7 +195,7 @@ static int parse_links(json_object *root, struct cni_conf *conf, struct xbond_op
 		name = json_object_is_type(link, json_type_object) ? field(link, "name") : NULL;
 		s = name && json_object_is_type(name, json_type_string) ?
 		    json_object_get_string(name) : "";
-		if (!ifname_valid(s)) {
+		if (!xbond_ifname_valid(s)) {
 			if (!full)
 				continue;
 			return cni_fail(CNI_ERR_CONFIG,

@@ -290,12 +290,13 @@ static int parse_mac(const char *value, unsigned char *mac, const char *what)
 		pr_warn("%s: '%s' is not a MAC address like 02:00:00:00:00:01\n", what, value);
 		return -EINVAL;
 	}
-	for (i = 0; i < 6; i++)
-		mac[i] = b[i];
-	if (mac[0] & 1 || !(b[0] | b[1] | b[2] | b[3] | b[4] | b[5])) {
+	/* Refused whole: a rejected MAC must not be left in the request. */
+	if (b[0] & 1 || !(b[0] | b[1] | b[2] | b[3] | b[4] | b[5])) {
 		pr_warn("%s: '%s' is multicast or zero\n", what, value);
 		return -EINVAL;
 	}
+	for (i = 0; i < 6; i++)
+		mac[i] = b[i];
 	return 0;
 }
 
