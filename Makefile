@@ -64,7 +64,7 @@ endif
 BPF_OBJS := $(OUTPUT)/tx_select.bpf.o $(OUTPUT)/rx_filter.bpf.o $(OUTPUT)/empty.bpf.o
 SKELS := $(OUTPUT)/tx_select.skel.h $(OUTPUT)/rx_filter.skel.h
 LIB_SRCS := lib/log.c lib/names.c lib/nl.c lib/pins.c lib/bond.c lib/links.c lib/monitor_ctl.c \
-	lib/attach.c lib/enslave.c lib/ops.c lib/options.c
+	lib/attach.c lib/enslave.c lib/member_records.c lib/ops.c lib/options.c
 LIB_OBJS := $(patsubst lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))

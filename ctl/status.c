@@ -159,11 +159,53 @@ static const char *link_word(const struct xbond_member *m)
 	return "up";
 }
 
-static void print_member(struct printer *p, const struct xbond_handle *h, unsigned int slot)
+/* Append ", what" to buf. */
+static void add_problem(char *buf, size_t len, const char *what)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, len - n, "%s%s", n ? ", " : "", what);
+}
+
+/*
+ * What is not as the bond needs it, as the kernel shows it now: "none" when
+ * all is well. A monitor repairs these as they happen; without one they
+ * stay, and this is where they show.
+ */
+static void member_problems(const struct xbond_handle *h, const struct xbond_member *m,
+			    const struct xbond_progs *progs, unsigned int bond_mtu,
+			    char *buf, size_t len)
+{
+	struct xbond_link link;
+	char what[64];
+
+	*buf = '\0';
+	if (nl_link_get(NULL, m->ifindex, &link)) {
+		snprintf(buf, len, "not in this network namespace (deleted or moved away)");
+		return;
+	}
+	if (strcmp(link.name, m->name)) {
+		snprintf(what, sizeof(what), "renamed %s", link.name);
+		add_problem(buf, len, what);
+	}
+	if (!xbond_member_attached(m->ifindex, m->flags, progs))
+		add_problem(buf, len, "rx program missing");
+	if (memcmp(link.mac, h->bond.mac, 6))
+		add_problem(buf, len, "MAC not the bond's");
+	if (bond_mtu && link.mtu != bond_mtu) {
+		snprintf(what, sizeof(what), "MTU %u, the bond's is %u", link.mtu, bond_mtu);
+		add_problem(buf, len, what);
+	}
+	if (!*buf)
+		snprintf(buf, len, "none");
+}
+
+static void print_member(struct printer *p, const struct xbond_handle *h, unsigned int slot,
+			 const struct xbond_progs *progs, unsigned int bond_mtu)
 {
 	const struct xbond_member *m = &h->members[slot];
 	struct xbond_member_stats stats = {};
-	char mac[18], title[64];
+	char mac[18], title[64], problems[256];
 	unsigned int speed = nl_link_speed(m->name);
 
 	snprintf(title, sizeof(title), "Member: %s", m->name);
@@ -182,6 +224,8 @@ static void print_member(struct printer *p, const struct xbond_handle *h, unsign
 		print_str(p, "speed mbps", "unknown");
 	/* Where rx_filter runs: tc ingress (veth, no native XDP) or native XDP. */
 	print_str(p, "rx path", m->flags & XBOND_MEMBER_RX_TC ? "tc" : "native xdp");
+	member_problems(h, m, progs, bond_mtu, problems, sizeof(problems));
+	print_str(p, "problems", problems);
 	xbond_read_member_stats(h, slot, &stats);
 	print_u64(p, "rx packets", stats.rx_packets);
 	print_u64(p, "rx bytes", stats.rx_bytes);
@@ -229,10 +273,69 @@ static void print_monitor(struct printer *p, const struct xbond_handle *h)
 	print_str(p, "last failover reason", b->last_failover_reason);
 }
 
+/*
+ * A bond that is not live but still holds members: the one error line, as
+ * for any bond that cannot be shown, and on stdout what it holds and the
+ * command that gives it back.
+ */
+static void print_remains(const struct status_opts *opts, const struct xbond_handle *h)
+{
+	struct printer p = { .opts = opts, .first = true };
+	char error[128], fix[128], name[64], held[512] = "";
+	struct xbond_link link;
+	unsigned int slot;
+
+	snprintf(error, sizeof(error), "%s: %s", h->bond.name, xbond_liveness_str(h->liveness));
+	bond_free_command(h->bond.name, fix, sizeof(fix));
+	if (!opts->json)
+		fprintf(stderr, "xbondctl: %s\n", error);
+	else
+		putchar('{');
+	if (opts->json)
+		print_str(&p, "error", error);
+	print_str(&p, "bond", h->bond.name);
+	print_str(&p, "state", xbond_liveness_str(h->liveness));
+	/* JSON: a list; text: one line, the same words. */
+	if (opts->json)
+		open_array(&p, "held members");
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		const struct xbond_member *m = &h->members[slot];
+
+		if (!m->ifindex)
+			continue;
+		if (nl_link_get(NULL, m->ifindex, &link))
+			snprintf(name, sizeof(name), "%s (gone)", m->name);
+		else
+			snprintf(name, sizeof(name), "%s", link.name);
+		if (opts->json) {
+			if (!p.first)
+				putchar(',');
+			p.first = false;
+			indent(&p);
+			json_string(name);
+		} else {
+			add_problem(held, sizeof(held), name);
+		}
+	}
+	if (opts->json)
+		close_array(&p);
+	else
+		print_str(&p, "held members", *held ? held : "none");
+	print_str(&p, "fix", fix);
+	if (opts->json) {
+		p.depth = 0;
+		indent(&p);
+		puts("}");
+	}
+}
+
 int status_show(const struct status_opts *opts)
 {
 	struct printer p = { .opts = opts, .first = true };
 	enum xbond_liveness why;
+	struct xbond_link bond_link;
+	struct xbond_progs progs;
+	unsigned int bond_mtu;
 	struct xbond_handle h;
 	struct xbond_config live;
 	char mac[18];
@@ -240,7 +343,13 @@ int status_show(const struct status_opts *opts)
 	__u64 drops = 0;
 	int ret;
 
-	ret = xbond_open_live(opts->name, &h, &why);
+	ret = bond_inspect(opts->name, &h);
+	why = ret == -ENOENT ? XBOND_ABSENT : h.liveness;
+	if (!ret && why != XBOND_LIVE) {
+		print_remains(opts, &h);
+		xbond_close(&h);
+		return -ENODEV;
+	}
 	if (!ret)
 		ret = xbond_read_live_config(&h, &live);
 	if (ret) {
@@ -249,6 +358,8 @@ int status_show(const struct status_opts *opts)
 		xbond_close(&h);
 		return ret;
 	}
+	bond_progs(&h, &progs, false);
+	bond_mtu = nl_link_get(NULL, h.bond.ifindex, &bond_link) ? 0 : bond_link.mtu;
 	if (opts->json)
 		putchar('{');
 	print_str(&p, "bond", h.bond.name);
@@ -258,6 +369,8 @@ int status_show(const struct status_opts *opts)
 	print_str(&p, "primary", member_name(&h, h.bond.primary));
 	mac_str(h.bond.mac, mac, sizeof(mac));
 	print_str(&p, "mac", mac);
+	print_str(&p, "tx program", xbond_tx_attached(h.bond.ifindex, &progs) ? "attached" :
+		  "missing");
 	print_u64(&p, "members", xbond_member_count(&h));
 	print_u64(&p, "usable members", live.n_tx);
 	xbond_read_counter(&h, XBOND_CNT_TX_NO_MEMBER, &drops);
@@ -270,7 +383,7 @@ int status_show(const struct status_opts *opts)
 	open_array(&p, "member list");
 	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++)
 		if (h.members[slot].ifindex)
-			print_member(&p, &h, slot);
+			print_member(&p, &h, slot, &progs, bond_mtu);
 	close_array(&p);
 	if (opts->json) {
 		p.depth = 0;

@@ -111,28 +111,37 @@ out:
 	return ret;
 }
 
-static int tc_attach(const char *dir, const char *prog, int ifindex,
-		     enum bpf_tc_attach_point point, bool *had_clsact)
+/* fd on point of ifindex at our spot; replace: over whatever sits there. */
+static int tc_attach_fd(int fd, int ifindex, enum bpf_tc_attach_point point, bool replace,
+			bool *had_clsact)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XBOND_TC_HANDLE,
-		    .priority = XBOND_TC_PRIORITY);
-	int fd, ret;
+		    .priority = XBOND_TC_PRIORITY, .prog_fd = fd,
+		    .flags = replace ? BPF_TC_F_REPLACE : 0);
+	int ret;
 
-	fd = pinned_prog_fd(dir, prog);
-	if (fd < 0)
-		return fd;
 	ret = bpf_tc_hook_create(&hook);
 	*had_clsact = ret == -EEXIST;
 	if (ret && ret != -EEXIST)
-		goto out;
-	opts.prog_fd = fd;
+		return ret;
 	ret = bpf_tc_attach(&hook, &opts);
 	if (ret && !*had_clsact) {
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		bpf_tc_hook_destroy(&hook);
 	}
-out:
+	return ret;
+}
+
+static int tc_attach(const char *dir, const char *prog, int ifindex,
+		     enum bpf_tc_attach_point point, bool *had_clsact)
+{
+	int fd, ret;
+
+	fd = pinned_prog_fd(dir, prog);
+	if (fd < 0)
+		return fd;
+	ret = tc_attach_fd(fd, ifindex, point, false, had_clsact);
 	close(fd);
 	return ret;
 }
@@ -203,26 +212,6 @@ static int clsact_filters(int ifindex)
 out:
 	mnl_socket_close(nl);
 	return ret ? ret : count;
-}
-
-/*
- * Take prog off our filter spot at point, if it is still what sits there,
- * then the clsact qdisc if we made it and no one else's filter is on it.
- */
-static void tc_detach(const char *dir, const char *prog, int ifindex,
-		      enum bpf_tc_attach_point point, bool had_clsact)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XBOND_TC_HANDLE,
-		    .priority = XBOND_TC_PRIORITY);
-	__u32 ours = pinned_prog_id(dir, prog);
-
-	if (ours && tc_prog_at(ifindex, point) == ours)
-		bpf_tc_detach(&hook, &opts);
-	if (!had_clsact && clsact_filters(ifindex) == 0) {
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&hook);
-	}
 }
 
 int xbond_attach_tx(const char *dir, int bond_ifindex)
@@ -300,15 +289,10 @@ int xbond_attach_member(const char *dir, int ifindex, bool try_native, __u32 *me
 
 void xbond_detach_member(const char *dir, int ifindex, __u32 member_flags)
 {
-	bool had_clsact = member_flags & XBOND_MEMBER_HAD_CLSACT;
+	struct xbond_progs progs;
 
-	if (member_flags & XBOND_MEMBER_RX_TC) {
-		tc_detach(dir, XBOND_PIN_RX_FILTER_TC_PROG, ifindex, BPF_TC_INGRESS, had_clsact);
-		return;
-	}
-	tc_detach(dir, XBOND_PIN_RX_TC_PROG, ifindex, BPF_TC_INGRESS, had_clsact);
-	xdp_detach(dir, ifindex, member_flags & XBOND_MEMBER_XDP_SKB ? XDP_FLAGS_SKB_MODE :
-								       XDP_FLAGS_DRV_MODE);
+	xbond_progs_open(dir, &progs, false);
+	xbond_detach_member_ids(ifindex, member_flags, &progs);
 }
 
 static int not_attached(int ifindex, const char *what, __u32 found, __u32 want)
@@ -345,4 +329,231 @@ int xbond_check_member(const char *dir, int ifindex)
 	bpf_xdp_query_id(ifindex, 0, &xdp);
 	return want_xdp && xdp == want_xdp ? 0 :
 	       not_attached(ifindex, XBOND_PIN_RX_XDP_PROG " (XDP)", xdp, want_xdp);
+}
+
+static const char *const prog_pins[XBOND_PROG_MAX] = {
+	[XBOND_PROG_TX] = XBOND_PIN_TX_PROG,
+	[XBOND_PROG_RX_XDP] = XBOND_PIN_RX_XDP_PROG,
+	[XBOND_PROG_RX_REDIRECT] = XBOND_PIN_RX_TC_PROG,
+	[XBOND_PROG_RX_FILTER_TC] = XBOND_PIN_RX_FILTER_TC_PROG,
+};
+
+const char *xbond_prog_pin(enum xbond_prog prog)
+{
+	return prog < XBOND_PROG_MAX ? prog_pins[prog] : "?";
+}
+
+void xbond_progs_init(struct xbond_progs *progs)
+{
+	unsigned int i;
+
+	for (i = 0; i < XBOND_PROG_MAX; i++) {
+		progs->id[i] = 0;
+		progs->fd[i] = -1;
+	}
+}
+
+int xbond_progs_open(const char *dir, struct xbond_progs *progs, bool keep_fds)
+{
+	unsigned int i;
+	int fd, ret = 0;
+
+	xbond_progs_init(progs);
+	for (i = 0; i < XBOND_PROG_MAX; i++) {
+		fd = pinned_prog_fd(dir, prog_pins[i]);
+		if (fd < 0) {
+			ret = fd;
+			continue;
+		}
+		progs->id[i] = prog_id(fd);
+		if (keep_fds)
+			progs->fd[i] = fd;
+		else
+			close(fd);
+	}
+	return ret;
+}
+
+void xbond_progs_close(struct xbond_progs *progs)
+{
+	unsigned int i;
+
+	for (i = 0; i < XBOND_PROG_MAX; i++) {
+		if (progs->fd[i] >= 0)
+			close(progs->fd[i]);
+		progs->fd[i] = -1;
+	}
+}
+
+int xbond_progs_repin(const char *dir, const struct xbond_progs *progs)
+{
+	char path[PATH_MAX];
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < XBOND_PROG_MAX; i++) {
+		if (progs->fd[i] < 0 || pin_path(path, sizeof(path), dir, prog_pins[i]) ||
+		    !access(path, F_OK) || errno != ENOENT)
+			continue;
+		if (bpf_obj_pin(progs->fd[i], path))
+			return -errno;
+		n++;
+	}
+	return n;
+}
+
+/* Whether id is one of our receive programs that sit on tc ingress. */
+static bool ours_on_tc(const struct xbond_progs *progs, __u32 id)
+{
+	return id && (id == progs->id[XBOND_PROG_RX_REDIRECT] ||
+		      id == progs->id[XBOND_PROG_RX_FILTER_TC]);
+}
+
+bool xbond_member_carries(int ifindex, __u32 xdp_id, const struct xbond_progs *progs)
+{
+	return (xdp_id && xdp_id == progs->id[XBOND_PROG_RX_XDP]) ||
+	       ours_on_tc(progs, tc_prog_at(ifindex, BPF_TC_INGRESS));
+}
+
+/* Our rx_filter off ifindex, in whichever XDP mode it sits; true if it is not (or no longer) there. */
+static bool xdp_detach_id(int ifindex, const struct xbond_progs *progs)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, query);
+	__u32 ours = progs->id[XBOND_PROG_RX_XDP];
+	struct {
+		__u32 id;
+		__u32 mode;
+	} modes[2];
+	unsigned int i;
+	int fd;
+
+	if (!ours || bpf_xdp_query(ifindex, 0, &query))
+		return true;
+	modes[0].id = query.drv_prog_id;
+	modes[0].mode = XDP_FLAGS_DRV_MODE;
+	modes[1].id = query.skb_prog_id;
+	modes[1].mode = XDP_FLAGS_SKB_MODE;
+	for (i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+
+		if (modes[i].id != ours)
+			continue;
+		fd = progs->fd[XBOND_PROG_RX_XDP] >= 0 ? dup(progs->fd[XBOND_PROG_RX_XDP]) :
+		     bpf_prog_get_fd_by_id(ours);
+		if (fd < 0)
+			return false;
+		/* The kernel compares the attached program with old_prog_fd. */
+		opts.old_prog_fd = fd;
+		bpf_xdp_detach(ifindex, modes[i].mode | XDP_FLAGS_REPLACE, &opts);
+		close(fd);
+	}
+	memset(&query, 0, sizeof(query));
+	query.sz = sizeof(query);
+	return bpf_xdp_query(ifindex, 0, &query) ||
+	       (query.drv_prog_id != ours && query.skb_prog_id != ours);
+}
+
+int xbond_detach_member_ids(int ifindex, __u32 member_flags, const struct xbond_progs *progs)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XBOND_TC_HANDLE,
+		    .priority = XBOND_TC_PRIORITY);
+	bool xdp_off;
+
+	if (ours_on_tc(progs, tc_prog_at(ifindex, BPF_TC_INGRESS)))
+		bpf_tc_detach(&hook, &opts);
+	if (!(member_flags & XBOND_MEMBER_HAD_CLSACT) && clsact_filters(ifindex) == 0) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
+	}
+	xdp_off = xdp_detach_id(ifindex, progs);
+	return xdp_off && !ours_on_tc(progs, tc_prog_at(ifindex, BPF_TC_INGRESS)) ? 0 : -EBUSY;
+}
+
+/* Append ", what" to buf. */
+static void add_what(char *buf, size_t len, const char *what, __u32 found)
+{
+	size_t n = strlen(buf);
+
+	if (n + 2 >= len)
+		return;
+	if (found)
+		snprintf(buf + n, len - n, "%s%s (program %u in its place)", n ? ", " : "", what,
+			 found);
+	else
+		snprintf(buf + n, len - n, "%s%s", n ? ", " : "", what);
+}
+
+bool xbond_tx_attached(int bond_ifindex, const struct xbond_progs *progs)
+{
+	return progs->id[XBOND_PROG_TX] &&
+	       tc_prog_at(bond_ifindex, BPF_TC_EGRESS) == progs->id[XBOND_PROG_TX];
+}
+
+bool xbond_member_attached(int ifindex, __u32 member_flags, const struct xbond_progs *progs)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, query);
+	__u32 tc = tc_prog_at(ifindex, BPF_TC_INGRESS);
+
+	if (member_flags & XBOND_MEMBER_RX_TC)
+		return progs->id[XBOND_PROG_RX_FILTER_TC] && tc == progs->id[XBOND_PROG_RX_FILTER_TC];
+	return progs->id[XBOND_PROG_RX_REDIRECT] && tc == progs->id[XBOND_PROG_RX_REDIRECT] &&
+	       !bpf_xdp_query(ifindex, 0, &query) && progs->id[XBOND_PROG_RX_XDP] &&
+	       query.drv_prog_id == progs->id[XBOND_PROG_RX_XDP];
+}
+
+/* prog at our tc spot of ifindex's point, over whatever is there. */
+static int tc_put_back(const struct xbond_progs *progs, enum xbond_prog prog, int ifindex,
+		       enum bpf_tc_attach_point point, char *what, size_t len)
+{
+	__u32 found = tc_prog_at(ifindex, point);
+	bool had_clsact;
+	char gone[64];
+
+	if (progs->id[prog] && found == progs->id[prog])
+		return 0;
+	snprintf(gone, sizeof(gone), "%s gone from tc %s", prog_pins[prog],
+		 point == BPF_TC_EGRESS ? "egress" : "ingress");
+	add_what(what, len, gone, found);
+	if (progs->fd[prog] < 0)
+		return -ENOENT;
+	return tc_attach_fd(progs->fd[prog], ifindex, point, true, &had_clsact) ?: 1;
+}
+
+int xbond_repair_tx(int bond_ifindex, const struct xbond_progs *progs, char *what,
+		    size_t what_len)
+{
+	*what = '\0';
+	return tc_put_back(progs, XBOND_PROG_TX, bond_ifindex, BPF_TC_EGRESS, what, what_len);
+}
+
+int xbond_repair_member(int ifindex, __u32 member_flags, const struct xbond_progs *progs,
+			char *what, size_t what_len)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, query);
+	__u32 ours = progs->id[XBOND_PROG_RX_XDP];
+	int ret = 0, tc;
+
+	*what = '\0';
+	if (member_flags & XBOND_MEMBER_RX_TC)
+		return tc_put_back(progs, XBOND_PROG_RX_FILTER_TC, ifindex, BPF_TC_INGRESS, what,
+				   what_len);
+	if (bpf_xdp_query(ifindex, 0, &query))
+		return -errno;
+	if (!ours || query.drv_prog_id != ours) {
+		if (query.drv_prog_id || query.skb_prog_id) {
+			/* Someone's own XDP program: theirs to take off, not ours. */
+			add_what(what, what_len, "rx_filter (XDP) replaced, left as it is",
+				 query.drv_prog_id ?: query.skb_prog_id);
+			ret = -EBUSY;
+		} else {
+			add_what(what, what_len, "rx_filter gone from XDP", 0);
+			ret = progs->fd[XBOND_PROG_RX_XDP] < 0 ? -ENOENT :
+			      bpf_xdp_attach(ifindex, progs->fd[XBOND_PROG_RX_XDP],
+					     XDP_FLAGS_UPDATE_IF_NOEXIST | XDP_FLAGS_DRV_MODE,
+					     NULL) ?: 1;
+		}
+	}
+	tc = tc_put_back(progs, XBOND_PROG_RX_REDIRECT, ifindex, BPF_TC_INGRESS, what, what_len);
+	return ret < 0 ? ret : tc < 0 ? tc : ret | tc;
 }

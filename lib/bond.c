@@ -102,6 +102,64 @@ fail:
 	return -(int)i;
 }
 
+/* A map's value size, or 0. */
+static __u32 value_size(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
+}
+
+int xbond_open_partial(struct xbond_handle *h, const char *dir)
+{
+	int *fds[] = { &h->config_fd, &h->slot_fd, &h->bond_fd, &h->members_fd,
+		       &h->mstats_fd, &h->counters_fd, &h->arp_seen_fd };
+	const char *names[] = { XBOND_MAP_CONFIG, XBOND_MAP_SLOT, XBOND_MAP_BOND,
+				XBOND_MAP_MEMBERS, XBOND_MAP_MSTATS, XBOND_MAP_COUNTERS,
+				XBOND_MAP_ARP_SEEN };
+	struct xbond_bond bond;
+	unsigned int i;
+	__u32 key = 0;
+
+	xbond_init(h);
+	snprintf(h->dir, sizeof(h->dir), "%s", dir);
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		*fds[i] = open_map(h, names[i]);
+	if (value_size(h->bond_fd) == sizeof(bond) &&
+	    !bpf_map_lookup_elem(h->bond_fd, &key, &bond) &&
+	    bond.abi_version == XBOND_ABI_VERSION)
+		h->bond = bond;
+	if (value_size(h->members_fd) != sizeof(struct xbond_member))
+		return -ENOENT;
+	for (key = 0; key < XBOND_MAX_MEMBERS; key++)
+		if (bpf_map_lookup_elem(h->members_fd, &key, &h->members[key]))
+			memset(&h->members[key], 0, sizeof(h->members[key]));
+	return 0;
+}
+
+int xbond_repin_maps(const struct xbond_handle *h)
+{
+	const int fds[] = { h->config_fd, h->slot_fd, h->bond_fd, h->members_fd,
+			    h->mstats_fd, h->counters_fd, h->arp_seen_fd };
+	const char *names[] = { XBOND_MAP_CONFIG, XBOND_MAP_SLOT, XBOND_MAP_BOND,
+				XBOND_MAP_MEMBERS, XBOND_MAP_MSTATS, XBOND_MAP_COUNTERS,
+				XBOND_MAP_ARP_SEEN };
+	char path[PATH_MAX + 32];
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", h->dir, names[i]);
+		if (fds[i] < 0 || !access(path, F_OK) || errno != ENOENT)
+			continue;
+		if (bpf_obj_pin(fds[i], path))
+			return -errno;
+		n++;
+	}
+	return n;
+}
+
 int xbond_reload(struct xbond_handle *h)
 {
 	__u32 key = 0;
@@ -150,8 +208,8 @@ static int open_pins(const char *name_or_dir, struct xbond_handle *h,
 	return h->bond.abi_version == XBOND_ABI_VERSION ? 0 : -EPROTO;
 }
 
-int xbond_open_live(const char *name_or_dir, struct xbond_handle *h,
-		    enum xbond_liveness *why)
+static int open_live(const char *name_or_dir, struct xbond_handle *h,
+		     enum xbond_liveness *why)
 {
 	struct xbond_link link;
 	__u64 cookie = 0;
@@ -174,6 +232,15 @@ int xbond_open_live(const char *name_or_dir, struct xbond_handle *h,
 	return 0;
 }
 
+int xbond_open_live(const char *name_or_dir, struct xbond_handle *h,
+		    enum xbond_liveness *why)
+{
+	int ret = open_live(name_or_dir, h, why);
+
+	h->liveness = *why;
+	return ret;
+}
+
 const char *xbond_liveness_str(enum xbond_liveness why)
 {
 	switch (why) {
@@ -189,6 +256,8 @@ const char *xbond_liveness_str(enum xbond_liveness why)
 		return "stale pins of a network namespace that is gone";
 	case XBOND_LOST_LINK:
 		return "its interface is gone";
+	case XBOND_PINS_LOST:
+		return "its pins are gone";
 	}
 	return "unknown";
 }

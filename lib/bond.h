@@ -26,6 +26,17 @@ struct xbond_active_input {
 	unsigned int speed_mbps[XBOND_MAX_MEMBERS];
 };
 
+/* Whether pins are a bond this network namespace may use, as xbond_open_live finds. */
+enum xbond_liveness {
+	XBOND_LIVE = 0,
+	XBOND_ABSENT,		/* no pins of that name */
+	XBOND_UNREADABLE,	/* pins that do not open as a bond's maps */
+	XBOND_FOREIGN_ABI,	/* made by an xbond of another ABI version */
+	XBOND_STALE,		/* another namespace's: a dead one whose inode number came back */
+	XBOND_LOST_LINK,	/* ours, but its logical interface is gone or renamed */
+	XBOND_PINS_LOST,	/* no pins, but member records name it: members still held */
+};
+
 struct xbond_handle {
 	char dir[PATH_MAX];
 	int config_fd;
@@ -38,6 +49,12 @@ struct xbond_handle {
 	struct xbond_bond bond;
 	struct xbond_member members[XBOND_MAX_MEMBERS];
 	struct xbond_active_input active_in;
+	/*
+	 * XBOND_LIVE, or why this is what is left of a bond that is not
+	 * (bond_find): then the records are what the pins and the member
+	 * records still tell, and no map need be open.
+	 */
+	enum xbond_liveness liveness;
 };
 
 /* An empty handle: no maps open, no records. xbond_close on it is a no-op. */
@@ -47,16 +64,6 @@ int xbond_open(struct xbond_handle *h, const char *dir);
 void xbond_close(struct xbond_handle *h);
 /* Re-read the bond and member records through the open maps. */
 int xbond_reload(struct xbond_handle *h);
-
-/* Whether pins are a bond this network namespace may use, as xbond_open_live finds. */
-enum xbond_liveness {
-	XBOND_LIVE = 0,
-	XBOND_ABSENT,		/* no pins of that name */
-	XBOND_UNREADABLE,	/* pins that do not open as a bond's maps */
-	XBOND_FOREIGN_ABI,	/* made by an xbond of another ABI version */
-	XBOND_STALE,		/* another namespace's: a dead one whose inode number came back */
-	XBOND_LOST_LINK,	/* ours, but its logical interface is gone or renamed */
-};
 
 /*
  * Open a bond and check that it is live: its ABI version, its netns cookie,
@@ -69,6 +76,14 @@ enum xbond_liveness {
  */
 int xbond_open_live(const char *name_or_dir, struct xbond_handle *h,
 		    enum xbond_liveness *why);
+/*
+ * What can still be read of pins that do not open whole (one was removed):
+ * each map that opens, and the bond and member records if theirs did.
+ * Returns 0 if the member records were read.
+ */
+int xbond_open_partial(struct xbond_handle *h, const char *dir);
+/* Pin again, from the fds held, the maps whose pins were removed from h->dir. How many, or -errno. */
+int xbond_repin_maps(const struct xbond_handle *h);
 /* Why, in words for a message after "NAME: ". */
 const char *xbond_liveness_str(enum xbond_liveness why);
 

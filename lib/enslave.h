@@ -26,7 +26,20 @@ int member_check(const struct xbond_handle *h, const struct xbond_link *link);
 int member_enslave(struct xbond_handle *h, const struct xbond_link *link,
 		   unsigned int slot, const struct enslave_opts *opts);
 
-/* Detach the programs and put back what member_enslave changed. Best effort. */
-void member_release(const char *dir, const struct xbond_member *m);
+/*
+ * Detach the programs and put back what member_enslave changed, on the link
+ * numbered m->ifindex if it is still the member, else wherever it was moved
+ * to among the namespaces we can reach; then drop its record. Returns 0 if
+ * all of it was put back; -ENODEV if the member is nowhere to be found
+ * (deleted, or moved beyond recognition), -EIO if something could not be
+ * put back (its record is kept, for another try); each said in one line.
+ */
+int member_release(const struct xbond_handle *h, const struct xbond_member *m);
+/*
+ * The same for a member seen moving to the namespace the current one calls
+ * nsid, where it is now numbered new_ifindex (the RTM_DELLINK of the move).
+ */
+int member_release_moved(const struct xbond_handle *h, const struct xbond_member *m,
+			 int nsid, int new_ifindex);
 
 #endif /* XBOND_ENSLAVE_H */

@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <linux/types.h>
+#include <bpf/bpf.h>
 #include "maps/xbond_abi.h"
 #include "attach.h"
 #include "enslave.h"
+#include "member_records.h"
 #include "xbond.h"
 
 /*
@@ -124,6 +126,23 @@ static int resolve(const char *name, struct xbond_link *link)
 	return ret;
 }
 
+/*
+ * A member record of bond h for a link its pins do not have: an enslave that
+ * died halfway. Give it back first, so that it can join as it was. True if
+ * there was one.
+ */
+static bool release_leftover_of(const struct xbond_handle *h, int ifindex)
+{
+	struct xbond_member_record rec;
+
+	if (!h->bond.name[0] || xbond_member_slot(h, ifindex) >= 0 ||
+	    xbond_record_read(ifindex, &rec) || strcmp(rec.bond, h->bond.name))
+		return false;
+	pr_info("%s: given back first: it was left halfway into %s\n", rec.m.name, h->bond.name);
+	member_release(h, &rec.m);
+	return true;
+}
+
 /* Resolve and vet a list of would-be members; no name twice, none a member yet. */
 static int resolve_members(const struct xbond_handle *h, const struct name_list *list,
 			   struct xbond_link *links, unsigned int *n_links)
@@ -136,6 +155,8 @@ static int resolve_members(const struct xbond_handle *h, const struct name_list 
 		struct xbond_link *link = &links[*n_links];
 
 		ret = resolve(list->names[i], link);
+		if (!ret && release_leftover_of(h, link->ifindex))
+			ret = resolve(list->names[i], link);
 		if (ret)
 			return ret;
 		for (j = 0; j < *n_links; j++) {
@@ -198,7 +219,7 @@ static void release_slots(struct xbond_handle *h, const int *slots, unsigned int
 
 		memset(&h->members[slots[n]], 0, sizeof(m));
 		xbond_write_member(h, slots[n]);
-		member_release(h->dir, &m);
+		member_release(h, &m);
 	}
 }
 
@@ -318,20 +339,113 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 	return 0;
 }
 
-int bond_find(const char *name, struct xbond_handle *h)
+/* A member record of the bond that its pins do not have: what is left of it. */
+static int merge_record(const struct xbond_member_record *rec, void *data)
+{
+	struct xbond_handle *h = data;
+	int slot;
+
+	if (xbond_member_slot(h, rec->m.ifindex) >= 0)
+		return 0;
+	slot = xbond_free_slot(h);
+	if (slot < 0)
+		return 0;
+	h->members[slot] = rec->m;
+	if (!h->bond.ifindex) {
+		h->bond.ifindex = rec->bond_ifindex;
+		h->bond.peer_ifindex = rec->peer_ifindex;
+		h->bond.netns_cookie = rec->netns_cookie;
+		memcpy(h->bond.mac, rec->bond_mac, 6);
+	}
+	return 0;
+}
+
+int bond_inspect(const char *name, struct xbond_handle *h)
 {
 	enum xbond_liveness why;
+	char dir[PATH_MAX];
 	int ret = xbond_open_live(name, h, &why);
 
-	if (!ret || why == XBOND_ABSENT)
+	if (!ret || why == XBOND_FOREIGN_ABI || why == XBOND_STALE)
+		return ret;
+	ret = xbond_bond_dir(name, dir, sizeof(dir), false);
+	if (ret)
+		return ret;
+	if (why == XBOND_UNREADABLE) {
+		xbond_close(h);
+		xbond_open_partial(h, dir);
+	} else if (why == XBOND_ABSENT) {
+		xbond_init(h);
+		snprintf(h->dir, sizeof(h->dir), "%s", dir);
+	}
+	xbond_records_each(name, merge_record, h);
+	snprintf(h->bond.name, sizeof(h->bond.name), "%s", name);
+	if (why == XBOND_ABSENT) {
+		if (!xbond_member_count(h))
+			return -ENOENT;
+		why = XBOND_PINS_LOST;
+	}
+	h->liveness = why;
+	return 0;
+}
+
+/* The first record of the bond that knows its programs. */
+static int record_progs(const struct xbond_member_record *rec, void *data)
+{
+	struct xbond_progs *progs = data;
+	unsigned int i;
+
+	if (!rec->prog_id[XBOND_PROG_TX])
+		return 0;
+	for (i = 0; i < XBOND_PROG_MAX; i++)
+		if (!progs->id[i])
+			progs->id[i] = rec->prog_id[i];
+	return 1;
+}
+
+void bond_progs(const struct xbond_handle *h, struct xbond_progs *progs, bool keep_fds)
+{
+	unsigned int i;
+
+	xbond_progs_open(h->dir, progs, keep_fds);
+	for (i = 0; i < XBOND_PROG_MAX && progs->id[i]; i++)
+		;
+	if (i == XBOND_PROG_MAX)
+		return;
+	xbond_records_each(h->bond.name, record_progs, progs);
+	/* By id: a pin removed, the program lives on where it is attached. */
+	for (i = 0; keep_fds && i < XBOND_PROG_MAX; i++)
+		if (progs->fd[i] < 0 && progs->id[i])
+			progs->fd[i] = bpf_prog_get_fd_by_id(progs->id[i]);
+}
+
+void bond_free_command(const char *name, char *buf, size_t len)
+{
+	const char *netns = xbond_log_netns();
+
+	snprintf(buf, len, "xbondload --name %s --detach", name);
+	/* A namespace known by name (not only by its inode number): say which. */
+	if (netns[strspn(netns, "0123456789")])
+		snprintf(buf + strlen(buf), len - strlen(buf), " --netns %s", netns);
+}
+
+int bond_find(const char *name, struct xbond_handle *h)
+{
+	int ret = bond_inspect(name, h);
+
+	if (!ret || ret == -ENOENT)
 		return ret;
 	xbond_close(h);
-	if (why == XBOND_FOREIGN_ABI) {
-		pr_warn("%s: %s; this one speaks ABI %d\n", name, xbond_liveness_str(why),
+	if (h->liveness == XBOND_FOREIGN_ABI) {
+		pr_warn("%s: %s; this one speaks ABI %d\n", name, xbond_liveness_str(h->liveness),
 			XBOND_ABI_VERSION);
 		return -EPROTO;
 	}
-	pr_info("%s: removing stale pins in %s (%s)\n", name, h->dir, xbond_liveness_str(why));
+	if (h->liveness != XBOND_STALE)
+		return ret;
+	/* Another namespace's: its ifindexes mean nothing here, only its pins go. */
+	pr_info("%s: removing stale pins in %s (%s)\n", name, h->dir,
+		xbond_liveness_str(h->liveness));
 	xbond_remove_dir(h->dir);
 	return -ENOENT;
 }
@@ -362,7 +476,7 @@ static void create_rollback(struct xbond_handle *h, const char *dir, int bond_if
 	xbond_monitor_stop(h->bond.name);
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
 		if (h->members[i].ifindex)
-			member_release(dir, &h->members[i]);
+			member_release(h, &h->members[i]);
 	xbond_close(h);
 	if (bond_ifindex)
 		nl_link_del(bond_ifindex);
@@ -786,11 +900,13 @@ static void update_rollback(struct xbond_handle *h, const struct update_undo *u)
 	/* Members the update brought in: in the records, not in the snapshot. */
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
 		if (h->members[i].ifindex && h->members[i].ifindex != u->members[i].ifindex)
-			member_release(h->dir, &h->members[i]);
+			member_release(h, &h->members[i]);
 	restore_records(h, u);
 	if (u->monitor_told)
 		monitor_sync(h, h->bond.flags);
 }
+
+static int renew(struct xbond_handle *h, const struct xbond_request *req);
 
 int bond_update(struct xbond_handle *h, const struct xbond_request *req)
 {
@@ -801,6 +917,8 @@ int bond_update(struct xbond_handle *h, const struct xbond_request *req)
 	struct update_undo undo;
 	int ret;
 
+	if (h->liveness != XBOND_LIVE)
+		return renew(h, req);
 	ret = update_check(h, req, &link, links, &n_add, del_slots, &n_del);
 	if (!ret)
 		ret = take_snapshot(h, link.mtu, &undo);
@@ -838,24 +956,139 @@ int bond_update(struct xbond_handle *h, const struct xbond_request *req)
 	}
 	/* The update holds: removed members go back as they were, out of the data plane. */
 	for (i = 0; i < n_del; i++)
-		member_release(h->dir, &undo.members[del_slots[i]]);
+		member_release(h, &undo.members[del_slots[i]]);
 	log_update(h, &undo);
 	return 0;
 }
 
-int bond_detach(struct xbond_handle *h)
+/* The interface a bond that is not live left behind, if it is still ours: removed. */
+static void remove_interface(const struct xbond_handle *h, char *what, size_t len)
 {
-	struct xbond_link link;
-	unsigned int i;
+	char peer[IF_NAMESIZE];
+	struct xbond_link link, peer_link;
+	bool have_link, have_peer;
+
+	*what = '\0';
+	peer_name(h->bond.name, peer, sizeof(peer));
+	have_link = h->bond.ifindex && !nl_link_get(NULL, h->bond.ifindex, &link);
+	have_peer = h->bond.peer_ifindex && !nl_link_get(NULL, h->bond.peer_ifindex, &peer_link);
+	/*
+	 * Deleting the hidden peer takes the pair, wherever its other end went
+	 * and whatever it is called now. By its name and ifindex both, so
+	 * that it is ours and no newer link.
+	 */
+	if (have_peer && !strcmp(peer_link.name, peer)) {
+		nl_link_del(h->bond.peer_ifindex);
+		if (have_link && strcmp(link.name, h->bond.name))
+			snprintf(what, len, "; its interface, renamed %s, removed", link.name);
+	} else if (have_link && !strcmp(link.kind, "veth") && link.link &&
+		   link.link == (int)h->bond.peer_ifindex) {
+		nl_link_del(h->bond.ifindex);
+		snprintf(what, len, "; its interface, now %s, removed", link.name);
+	}
+}
+
+struct leftovers {
+	const struct xbond_handle *h;
+	unsigned int failed;
+};
+
+/* Give back the member of a record that the handle's members did not name. */
+static int release_leftover(const struct xbond_member_record *rec, void *data)
+{
+	struct leftovers *left = data;
+	int ret = member_release(left->h, &rec->m);
+
+	left->failed += ret && ret != -ENODEV;
+	return 0;
+}
+
+/*
+ * Give back every member, remove the interface and the pins: what detach
+ * does once the monitor is stopped, and what the monitor does when the bond
+ * is deleted under it. Logs event (what, with severity) and returns 0, or
+ * -EIO if some member could not be put back (each said why in one line).
+ */
+static int teardown(struct xbond_handle *h, int severity, const char *event, const char *what)
+{
+	struct leftovers left = { .h = h };
+	unsigned int i, failed = 0;
+	char removed[64];
+	int ret;
+
+	for (i = 0; i < XBOND_MAX_MEMBERS; i++) {
+		if (!h->members[i].ifindex)
+			continue;
+		ret = member_release(h, &h->members[i]);
+		failed += ret && ret != -ENODEV;
+	}
+	/* Records of members the pins never had: an enslave that died halfway. */
+	xbond_records_each(h->bond.name, release_leftover, &left);
+	failed += left.failed;
+	if (h->liveness == XBOND_LIVE) {
+		struct xbond_link link;
+
+		*removed = '\0';
+		if (!nl_link_get(NULL, h->bond.ifindex, &link) && !strcmp(link.name, h->bond.name))
+			nl_link_del(h->bond.ifindex);
+	} else {
+		remove_interface(h, removed, sizeof(removed));
+	}
+	if (failed)
+		xbond_log_event(LOG_WARNING, h->bond.name, event, "-",
+				"%s, %u members not put back%s", what, failed, removed);
+	else
+		xbond_log_event(severity, h->bond.name, event, "-", "%s, members given back%s",
+				what, removed);
+	xbond_close(h);
+	ret = xbond_remove_dir(h->dir);
+	return failed ? -EIO : ret;
+}
+
+/* A bond that is not live, named again: what is left of it goes, then a new one is made. */
+static int renew(struct xbond_handle *h, const struct xbond_request *req)
+{
+	char what[96];
+	int ret;
 
 	xbond_monitor_stop(h->bond.name);
-	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
-		if (h->members[i].ifindex)
-			member_release(h->dir, &h->members[i]);
-	if (!nl_link_get(NULL, h->bond.ifindex, &link) && !strcmp(link.name, h->bond.name))
-		nl_link_del(h->bond.ifindex);
-	xbond_log_event(LOG_NOTICE, h->bond.name, "admin change", "-",
-			"detached, members given back");
-	xbond_close(h);
-	return xbond_remove_dir(h->dir);
+	snprintf(what, sizeof(what), "cleared what was left (%s)",
+		 xbond_liveness_str(h->liveness));
+	ret = teardown(h, LOG_NOTICE, "admin change", what);
+	if (!req->have_ifaces) {
+		pr_warn("%s: no such bond; create it with --ifaces\n", req->name);
+		return -ENOENT;
+	}
+	return ret ? ret : bond_create(req);
+}
+
+int bond_detach(struct xbond_handle *h)
+{
+	char what[96] = "detached";
+
+	xbond_monitor_stop(h->bond.name);
+	if (h->liveness != XBOND_LIVE)
+		snprintf(what, sizeof(what), "detached what was left (%s)",
+			 xbond_liveness_str(h->liveness));
+	return teardown(h, LOG_NOTICE, "admin change", what);
+}
+
+int bond_dissolve(struct xbond_handle *h, const char *why)
+{
+	h->liveness = XBOND_LOST_LINK;
+	return teardown(h, LOG_WARNING, "bond gone", why);
+}
+
+int bond_member_left(struct xbond_handle *h, unsigned int slot, int nsid, int new_ifindex)
+{
+	struct xbond_member m = h->members[slot];
+	int ret;
+
+	memset(&h->members[slot], 0, sizeof(m));
+	if (h->bond.primary == slot)
+		h->bond.primary = XBOND_NO_MEMBER;
+	ret = xbond_write_member(h, slot);
+	if (ret)
+		return ret;
+	return member_release_moved(h, &m, nsid, new_ifindex);
 }

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,9 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
 #include "maps/xbond_abi.h"
 #include "log.h"
 #include "pins.h"
@@ -262,6 +266,157 @@ int xbond_run_dir(char *buf, size_t len, bool create)
 	if (!ret && create)
 		ret = trusted_dir(buf, true);
 	return ret;
+}
+
+int xbond_members_dir(char *buf, size_t len, bool create)
+{
+	char run[PATH_MAX];
+	int ret = xbond_run_dir(run, sizeof(run), create), n;
+
+	if (ret)
+		return ret;
+	n = snprintf(buf, len, "%s/members", run);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return create ? trusted_dir(buf, true) : 0;
+}
+
+/* Namespaces met so far in a walk, by device and inode. */
+struct netns_seen {
+	unsigned int n;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} ns[1024];
+};
+
+/* Whether the namespace at fd is new to the walk; it is noted if so. */
+static bool netns_new(struct netns_seen *seen, int fd)
+{
+	struct stat st;
+	unsigned int i;
+
+	if (fstat(fd, &st))
+		return false;
+	for (i = 0; i < seen->n; i++)
+		if (seen->ns[i].dev == st.st_dev && seen->ns[i].ino == st.st_ino)
+			return false;
+	if (seen->n == sizeof(seen->ns) / sizeof(seen->ns[0]))
+		return false;
+	seen->ns[seen->n].dev = st.st_dev;
+	seen->ns[seen->n++].ino = st.st_ino;
+	return true;
+}
+
+/* Open path as a namespace; call fn if it is one we have not met. */
+static int netns_visit(struct netns_seen *seen, const char *path, const char *label,
+		       int (*fn)(int, const char *, void *), void *data)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return 0;
+	if (netns_new(seen, fd))
+		ret = fn(fd, label, data);
+	close(fd);
+	return ret;
+}
+
+int xbond_netns_each(int (*fn)(int netns_fd, const char *label, void *data), void *data)
+{
+	struct netns_seen *seen = calloc(1, sizeof(*seen));
+	char path[PATH_MAX], label[NAME_MAX + 16];
+	struct dirent *de;
+	int self, ret = 0;
+	DIR *d;
+
+	if (!seen)
+		return -ENOMEM;
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self >= 0) {
+		netns_new(seen, self);
+		close(self);
+	}
+	d = opendir("/run/netns");
+	while (!ret && d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
+		snprintf(label, sizeof(label), "%s", de->d_name);
+		ret = netns_visit(seen, path, label, fn, data);
+	}
+	if (d)
+		closedir(d);
+	d = opendir("/proc");
+	while (!ret && d && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		snprintf(label, sizeof(label), "pid %s's", de->d_name);
+		ret = netns_visit(seen, path, label, fn, data);
+	}
+	if (d)
+		closedir(d);
+	free(seen);
+	return ret;
+}
+
+int xbond_in_netns(int netns_fd, int (*fn)(void *data), void *data)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), ret;
+
+	if (self < 0)
+		return -errno;
+	if (setns(netns_fd, CLONE_NEWNET)) {
+		ret = -errno;
+		close(self);
+		return ret;
+	}
+	ret = fn(data);
+	/* Coming back cannot fail where going there did not: we held our own. */
+	if (setns(self, CLONE_NEWNET))
+		pr_warn("cannot return to our network namespace: %s\n", strerror(errno));
+	close(self);
+	return ret;
+}
+
+static int nsid_attr(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == NETNSA_NSID &&
+	    mnl_attr_get_payload_len(attr) == sizeof(__s32))
+		*(int *)data = (__s32)mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nsid_attr, data);
+	return MNL_CB_OK;
+}
+
+int xbond_netns_id_of(int netns_fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	struct mnl_socket *nl;
+	int nsid = -1, n;
+
+	nlh->nlmsg_type = RTM_GETNSID;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = 1;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, netns_fd);
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return -1;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) >= 0 &&
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0 &&
+	    (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0)
+		mnl_cb_run(buf, n, 1, mnl_socket_get_portid(nl), nsid_cb, &nsid);
+	mnl_socket_close(nl);
+	return nsid;
 }
 
 int xbond_lock(int wait_ms)

@@ -45,6 +45,9 @@ int xbond_bond_dir(const char *name, char *buf, size_t len, bool create);
 
 /* This namespace's run directory, XBOND_RUN_ROOT/<netns inode>, as xbond_netns_dir. */
 int xbond_run_dir(char *buf, size_t len, bool create);
+/* Where member records live (lib/member_records.h): <run dir>/members, as xbond_run_dir. */
+int xbond_members_dir(char *buf, size_t len, bool create);
+
 /* The run directory root itself (for the CNI plugin's records), root-only. */
 int xbond_run_root(char *buf, size_t len, bool create);
 
@@ -54,6 +57,18 @@ int xbond_run_root(char *buf, size_t len, bool create);
  */
 int xbond_lock(int wait_ms);
 void xbond_unlock(int fd);
+
+/*
+ * Every other network namespace we can reach: those named under /run/netns,
+ * then those of running processes, each once. fn(fd, label, data) is called
+ * from our own namespace with an fd on the other and a label for messages
+ * ("blue", "pid 1234's"); a non-zero return stops the walk and is returned.
+ */
+int xbond_netns_each(int (*fn)(int netns_fd, const char *label, void *data), void *data);
+/* Run fn(data) inside the namespace at netns_fd, then come back. fn's return, or -errno. */
+int xbond_in_netns(int netns_fd, int (*fn)(void *data), void *data);
+/* The id this namespace gives the one at netns_fd (RTM_GETNSID), or -1 if it gives none. */
+int xbond_netns_id_of(int netns_fd);
 
 /* Remove a pin directory and everything pinned in it. */
 int xbond_remove_dir(const char *dir);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <net/if.h>
+#include "attach.h"
 #include "bond.h"
 #include "links.h"
 #include "log.h"
@@ -81,20 +82,62 @@ int xbond_request_weight(struct xbond_request *req, const char *name, unsigned i
 int name_list_parse(struct name_list *list, const char *arg, const char *option);
 
 /*
- * Open bond name in this netns if xbond_open_live finds it live. -ENOENT if
- * there is none: pins that are not live are removed (stale, lost their
- * interface, unreadable), but not another ABI's (-EPROTO).
+ * Open what there is of bond name in this netns, changing nothing: 0 if it
+ * is live, or if it is not but still holds something: then h->liveness says
+ * why (its interface gone or renamed, a pin removed, its pins gone), and the
+ * records are what its pins and its member records still tell. -ENOENT if
+ * nothing is there, -EPROTO for another ABI's pins, -ESTALE (h->liveness
+ * XBOND_STALE) for a dead namespace's.
+ */
+int bond_inspect(const char *name, struct xbond_handle *h);
+
+/*
+ * The bond's programs: ids from its pins, else from its member records, and
+ * with keep_fds their fds, by id where a pin was removed.
+ */
+void bond_progs(const struct xbond_handle *h, struct xbond_progs *progs, bool keep_fds);
+
+/* The command that gives back what bond name, not live, still holds: for messages. */
+void bond_free_command(const char *name, char *buf, size_t len);
+
+/*
+ * bond_inspect for a writer: a dead namespace's pins are removed (-ENOENT),
+ * another ABI's refused with a message. A bond that is not live comes back
+ * (0) for bond_detach to give back what it holds, or for bond_update to
+ * clear it and make it anew.
  */
 int bond_find(const char *name, struct xbond_handle *h);
 
 /*
  * Create or change a bond, whole or not at all: a failure undoes every step
  * before it. XBOND_FAIL_STEP=STEP in the environment fails the step so named
- * (lib/ops.c) on purpose, for selftests/net/test_rollback.sh.
+ * (lib/ops.c) on purpose, for selftests/net/test_rollback.sh. bond_update on
+ * a bond that is not live gives back what it holds, then creates it anew
+ * from req, or fails with -ENOENT if req names no members.
  */
 int bond_create(const struct xbond_request *req);
 int bond_update(struct xbond_handle *h, const struct xbond_request *req);
+/*
+ * Stop the monitor, give back every member it can find (here, or in the
+ * namespace it was moved to), remove the interface and the pins. A member
+ * that is nowhere to be found is said in a line; one that could not be put
+ * back too, and then -EIO.
+ */
 int bond_detach(struct xbond_handle *h);
+
+/*
+ * The monitor's own: the bond's interface was deleted, renamed or moved
+ * away (why, for the log). As the kernel releases a deleted bond's slaves,
+ * give back every member and remove what is left, as bond_detach.
+ */
+int bond_dissolve(struct xbond_handle *h, const char *why);
+/*
+ * The monitor's own: the member at slot was moved to the namespace this one
+ * calls nsid (-1: unknown), as new_ifindex there. It leaves the records
+ * (the caller publishes) and is given back there, as the kernel releases a
+ * slave that leaves the namespace. 0, or as member_release.
+ */
+int bond_member_left(struct xbond_handle *h, unsigned int slot, int nsid, int new_ifindex);
 
 /*
  * Our tx_select is attached; a member runs rx_filter_tc, or rx_filter and

@@ -45,6 +45,12 @@ void monitor_watch_members(struct monitor *mon, __u64 now_ns)
 		}
 		w->seen = link_flags(link.flags);
 		snprintf(w->name, sizeof(w->name), "%s", link.name);
+		/* A new member, or a new monitor: are our programs, MAC and MTU in place? */
+		w->shown = true;
+		w->mtu = link.mtu;
+		memcpy(w->mac, link.mac, 6);
+		w->xdp_prog_id = link.xdp_prog_id;
+		w->check = true;
 		/*
 		 * A stacked device (veth, macvlan...) has its carrier events sent
 		 * at once; a physical NIC's wait in linkwatch for up to a second.
@@ -59,7 +65,21 @@ void monitor_saw_link(struct monitor *mon, const struct xbond_link *link, bool d
 {
 	unsigned int slot;
 
-	if (link->ifindex == (int)mon->h.bond.ifindex && !deleted) {
+	if (link->ifindex == (int)mon->h.bond.ifindex && deleted) {
+		if (!*mon->bond_lost)
+			snprintf(mon->bond_lost, sizeof(mon->bond_lost),
+				 "its interface %s was deleted", mon->h.bond.name);
+		return;
+	}
+	if (link->ifindex == (int)mon->h.bond.ifindex && *link->name &&
+	    strcmp(link->name, mon->h.bond.name)) {
+		/* Its pins are found by its name: renamed, it is lost to every tool. */
+		if (!*mon->bond_lost)
+			snprintf(mon->bond_lost, sizeof(mon->bond_lost),
+				 "its interface %s was renamed %s", mon->h.bond.name, link->name);
+		return;
+	}
+	if (link->ifindex == (int)mon->h.bond.ifindex) {
 		if (link->mtu != mon->bond_link.mtu || memcmp(link->mac, mon->bond_link.mac, 6))
 			mon->look = mon->bond_link_fresh = true;
 		mon->bond_link.ifindex = link->ifindex;
@@ -76,9 +96,57 @@ void monitor_saw_link(struct monitor *mon, const struct xbond_link *link, bool d
 			mon->look = true;
 		w->gone = deleted;
 		w->seen = deleted ? 0 : link_flags(link->flags);
-		if (!deleted && *link->name)
+		if (!deleted && *link->name) {
+			if (strcmp(w->name, link->name))
+				mon->look = true;	/* renamed: noted in the records */
 			snprintf(w->name, sizeof(w->name), "%s", link->name);
+		}
+		if (deleted)
+			continue;
+		/* Someone set its MTU or MAC, or took our XDP program off: a look. */
+		if (w->shown && (link->mtu != w->mtu || memcmp(link->mac, w->mac, 6) ||
+				 link->xdp_prog_id != w->xdp_prog_id))
+			w->check = mon->look = true;
+		w->shown = true;
+		w->mtu = link->mtu;
+		memcpy(w->mac, link->mac, 6);
+		w->xdp_prog_id = link->xdp_prog_id;
 	}
+}
+
+void monitor_saw_move(struct monitor *mon, int ifindex, int nsid, int new_ifindex)
+{
+	unsigned int slot;
+
+	if (ifindex == (int)mon->h.bond.ifindex || ifindex == (int)mon->h.bond.peer_ifindex) {
+		if (!*mon->bond_lost)
+			snprintf(mon->bond_lost, sizeof(mon->bond_lost),
+				 "%s %s was moved to another network namespace",
+				 ifindex == (int)mon->h.bond.ifindex ? "its interface" :
+				 "the hidden peer of its interface", mon->h.bond.name);
+		return;
+	}
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		struct member_watch *w = &mon->watch[slot];
+
+		if (!ifindex || w->ifindex != (__u32)ifindex)
+			continue;
+		w->moved = true;
+		w->moved_nsid = nsid;
+		w->moved_ifindex = new_ifindex;
+		mon->look = true;
+	}
+}
+
+void monitor_saw_tc(struct monitor *mon, int ifindex)
+{
+	unsigned int slot;
+
+	if (ifindex && ifindex == (int)mon->h.bond.ifindex)
+		mon->check_bond = mon->look = true;
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++)
+		if (ifindex && mon->watch[slot].ifindex == (__u32)ifindex)
+			mon->watch[slot].check = mon->look = true;
 }
 
 bool monitor_poll_carrier(struct monitor *mon)

@@ -23,6 +23,8 @@
 
 #define MS		(1000LL * 1000)
 #define LOCK_RETRY	(5 * MS)	/* xbondload holds the lock: try again soon */
+#define REPIN_DELAY	(20 * MS)	/* a removed pin is pinned again after this */
+#define DISSOLVE_LOCK_WAIT_MS	(10 * 1000)
 
 bool monitor_link_events = true;
 bool monitor_poll_all;
@@ -52,7 +54,7 @@ static void active_changed(struct monitor *mon, __u64 now)
 static __s64 evaluate(struct monitor *mon, __u64 now)
 {
 	struct xbond_handle *h = &mon->h;
-	bool changed, arp_changed = false;
+	bool changed, arp_changed = false, left;
 	__s64 due, arp_due;
 	int lock, ret;
 
@@ -66,6 +68,7 @@ static __s64 evaluate(struct monitor *mon, __u64 now)
 	}
 	mon->look = mon->reload = false;
 	monitor_watch_members(mon, now);
+	left = monitor_members_left(mon);
 	/* xbondload may have moved the active member since our last look. */
 	if (h->bond.active != mon->active)
 		active_changed(mon, now);
@@ -74,7 +77,8 @@ static __s64 evaluate(struct monitor *mon, __u64 now)
 	if (mon->bond_link_fresh && monitor_follow_bond(mon))
 		changed = true;
 	mon->bond_link_fresh = false;
-	if (changed || arp_changed)
+	monitor_repair(mon);
+	if (changed || arp_changed || left)
 		xbond_publish(h);
 	if (h->bond.active != mon->active)
 		active_changed(mon, now);
@@ -83,13 +87,55 @@ static __s64 evaluate(struct monitor *mon, __u64 now)
 	return arp_due > 0 && (!due || arp_due < due) ? arp_due : due;
 }
 
+/* Where a link deleted from our namespace went, if it was moved: IFLA_NEW_NETNSID and IFLA_NEW_IFINDEX. */
+struct link_move {
+	bool moved;
+	int nsid;
+	int ifindex;
+};
+
+static int move_attr(const struct nlattr *attr, void *data)
+{
+	struct link_move *move = data;
+
+	if (mnl_attr_get_payload_len(attr) != sizeof(__s32))
+		return MNL_CB_OK;
+	if (mnl_attr_get_type(attr) == IFLA_NEW_NETNSID) {
+		move->moved = true;
+		move->nsid = (__s32)mnl_attr_get_u32(attr);
+	} else if (mnl_attr_get_type(attr) == IFLA_NEW_IFINDEX) {
+		move->ifindex = (__s32)mnl_attr_get_u32(attr);
+	}
+	return MNL_CB_OK;
+}
+
+/* tc changes: a qdisc, chain or filter added or removed anywhere. */
+static bool tc_event(__u16 type)
+{
+	return type == RTM_NEWQDISC || type == RTM_DELQDISC || type == RTM_NEWTFILTER ||
+	       type == RTM_DELTFILTER || type == RTM_NEWCHAIN || type == RTM_DELCHAIN;
+}
+
 static void on_link_msg(const struct nlmsghdr *nlh, void *data)
 {
+	struct link_move move = { .nsid = -1 };
 	struct xbond_link link;
 
-	if ((nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) &&
-	    !nl_link_parse(nlh, &link))
-		monitor_saw_link(data, &link, nlh->nlmsg_type == RTM_DELLINK);
+	if (tc_event(nlh->nlmsg_type) && nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(struct tcmsg))) {
+		const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+
+		monitor_saw_tc(data, tcm->tcm_ifindex);
+		return;
+	}
+	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
+	    nl_link_parse(nlh, &link))
+		return;
+	if (nlh->nlmsg_type == RTM_DELLINK) {
+		mnl_attr_parse(nlh, sizeof(struct ifinfomsg), move_attr, &move);
+		if (move.moved)
+			monitor_saw_move(data, link.ifindex, move.nsid, move.ifindex);
+	}
+	monitor_saw_link(data, &link, nlh->nlmsg_type == RTM_DELLINK);
 }
 
 static void on_dumped_link(const struct xbond_link *link, void *data)
@@ -135,12 +181,19 @@ static void poll(struct monitor *mon)
 static void read_events(struct monitor *mon, struct mnl_socket *events)
 {
 	char buf[NL_DUMP_BUFFER_SIZE];
+
+	unsigned int slot;
 	int n;
 
 	while ((n = nl_recv_kernel(events, buf, sizeof(buf))) > 0)
 		nl_walk(buf, n, on_link_msg, mon);
-	if (n == -ENOBUFS)
-		poll_links(mon);
+	if (n != -ENOBUFS)
+		return;
+	poll_links(mon);
+	/* tc events were lost too: look at every program. */
+	mon->check_bond = mon->look = true;
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++)
+		mon->watch[slot].check = true;
 }
 
 static struct mnl_socket *open_netlink(unsigned int groups)
@@ -177,6 +230,53 @@ static int timeout_ms(__u64 now, __u64 a, __u64 b)
 	return next <= now ? 0 : (int)((next - now + MS - 1) / MS);
 }
 
+/* The earlier of two deadlines, 0 standing for none. */
+static __u64 earliest(__u64 a, __u64 b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/*
+ * Pins removed: one of them (a pin removed by hand) is pinned again a moment
+ * later, so that a whole directory's removal is not raced; the directory
+ * itself removed or moved means the bond is gone.
+ */
+static void read_pin_events(struct monitor *mon, int ifd, __u64 now)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t len;
+	char *p;
+
+	while ((len = read(ifd, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + len; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+				snprintf(mon->bond_lost, sizeof(mon->bond_lost),
+					 "its pins were removed");
+				return;
+			}
+			if (ev->mask & (IN_DELETE | IN_MOVED_FROM) && !mon->repin_at)
+				mon->repin_at = now + REPIN_DELAY;
+		}
+	}
+}
+
+/*
+ * The bond's interface was deleted, renamed or moved away, or its pins
+ * removed: give its members back as --detach would, under the lock if we
+ * can have it. A writer holding it longer is waited out, not forever: the
+ * members matter more.
+ */
+static void dissolve(struct monitor *mon)
+{
+	int lock = xbond_lock(DISSOLVE_LOCK_WAIT_MS);
+
+	xbond_reload(&mon->h);
+	bond_dissolve(&mon->h, mon->bond_lost);
+	xbond_unlock(lock);
+}
+
 static int add_fd(int epfd, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -202,21 +302,28 @@ int monitor_run(struct monitor *mon)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	/* The pin directory removed under us: the bond is gone. */
+	/* A pin removed under us is pinned again; the whole directory, the bond is gone. */
 	ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (ifd >= 0 && inotify_add_watch(ifd, mon->h.dir, IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+	if (ifd >= 0 && inotify_add_watch(ifd, mon->h.dir, IN_DELETE_SELF | IN_MOVE_SELF |
+					  IN_DELETE | IN_MOVED_FROM) < 0) {
 		close(ifd);
 		ifd = -1;
 	}
 	mon->nl = open_netlink(0);
 	mon->ioctl_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (monitor_link_events)
-		events = open_netlink(RTMGRP_LINK);
+		events = open_netlink(RTMGRP_LINK | RTMGRP_TC);
 	if (sfd < 0 || epfd < 0 || !mon->nl || mon->ioctl_fd < 0 ||
 	    (monitor_link_events && !events)) {
 		pr_warn("cannot set up the event loop: %s\n", strerror(errno));
 		return -errno;
 	}
+	/* A query for a filter that is not there is no warning of ours. */
+	xbond_log_libbpf();
+	/* Held, to attach them again and pin them again. */
+	bond_progs(&mon->h, &mon->progs, true);
+	/* A new monitor looks once at everything a repair may need. */
+	mon->check_bond = mon->repin = true;
 	/* Where the bond's MTU and MAC start from, before any event about them. */
 	if (!nl_link_get(NULL, mon->h.bond.ifindex, &bond)) {
 		monitor_saw_link(mon, &bond, false);
@@ -229,8 +336,12 @@ int monitor_run(struct monitor *mon)
 		add_fd(epfd, mnl_socket_get_fd(events));
 	mon->look = true;
 
-	while (!stop) {
+	while (!stop && !*mon->bond_lost) {
 		now = xbond_now_ns();
+		if (mon->repin_at && now >= mon->repin_at) {
+			mon->repin = mon->look = true;
+			mon->repin_at = 0;
+		}
 		if (any_polled(mon) && mon->h.bond.miimon_ms && now >= mon->next_poll_ns) {
 			poll(mon);
 			mon->next_poll_ns = now + mon->h.bond.miimon_ms * MS;
@@ -250,9 +361,9 @@ int monitor_run(struct monitor *mon)
 				continue;
 			}
 		}
-		n = epoll_wait(epfd, got, 4, timeout_ms(now, due_at ? due_at : retry_at > now ?
-			       retry_at : 0, any_polled(mon) && mon->h.bond.miimon_ms ?
-			       mon->next_poll_ns : 0));
+		n = epoll_wait(epfd, got, 4, timeout_ms(now, earliest(due_at ? due_at :
+			       retry_at > now ? retry_at : 0, mon->repin_at),
+			       any_polled(mon) && mon->h.bond.miimon_ms ? mon->next_poll_ns : 0));
 		if (n < 0 && errno != EINTR) {
 			ret = -errno;
 			break;
@@ -266,8 +377,7 @@ int monitor_run(struct monitor *mon)
 				else
 					stop = true;
 			} else if (got[i].data.fd == ifd) {
-				monitor_log(mon, "bond gone", "-", "pins removed");
-				stop = true;
+				read_pin_events(mon, ifd, now);
 			} else if (got[i].data.fd == mon->guard_fd) {
 				epoll_ctl(epfd, EPOLL_CTL_DEL, mon->guard_fd, NULL);
 				mon->guard_fd = guard_lost(mon, mon->guard_fd);
@@ -277,6 +387,10 @@ int monitor_run(struct monitor *mon)
 			}
 		}
 	}
+	/* Gone under us, as a kernel bond deleted: its members are given back. */
+	if (*mon->bond_lost && !ret)
+		dissolve(mon);
+	xbond_progs_close(&mon->progs);
 	if (events)
 		mnl_socket_close(events);
 	mnl_socket_close(mon->nl);

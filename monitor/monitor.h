@@ -18,6 +18,16 @@ struct member_watch {
 	bool pending;		/* the link's state differs from the member's */
 	__u64 since_ns;		/* since when */
 	__u64 watched_ns;	/* since when this member is watched at all */
+	/* What else the link showed, for repairs (monitor/repair.c): */
+	bool shown;		/* the fields below were filled by an event or a read */
+	unsigned int mtu;
+	unsigned char mac[6];
+	__u32 xdp_prog_id;
+	bool check;		/* look whether our programs, MAC and MTU are as they must be */
+	char problem[128];	/* what could not be repaired, as last logged */
+	bool moved;		/* it left for another namespace: */
+	int moved_nsid;		/* which this one calls so (-1: unknown) */
+	int moved_ifindex;	/* where it is numbered so */
 };
 
 struct mnl_socket;
@@ -58,6 +68,12 @@ struct monitor {
 		unsigned char mac[6];
 	} bond_link;		/* the bond's own link, as last seen */
 	__u64 next_poll_ns;	/* when polled members are looked at next */
+	struct xbond_progs progs;	/* the bond's programs, held to attach them again */
+	bool check_bond;	/* look whether tx_select is still on the bond */
+	char tx_problem[128];	/* what could not be repaired there, as last logged */
+	bool repin;		/* a pin was removed: pin it again */
+	__u64 repin_at;		/* when (a whole directory's removal must not be raced) */
+	char bond_lost[96];	/* why the bond is gone (deleted, renamed, moved); "" */
 };
 
 /*
@@ -68,6 +84,25 @@ struct monitor {
 void monitor_watch_members(struct monitor *mon, __u64 now_ns);
 /* A link as an event or a dump shows it: note what changed for a member or the bond. */
 void monitor_saw_link(struct monitor *mon, const struct xbond_link *link, bool deleted);
+/* The link at ifindex left for the namespace this one calls nsid (-1: unknown), as new_ifindex. */
+void monitor_saw_move(struct monitor *mon, int ifindex, int nsid, int new_ifindex);
+/* A tc qdisc, chain or filter of ifindex changed: our programs there need a look. */
+void monitor_saw_tc(struct monitor *mon, int ifindex);
+
+/*
+ * Under the lock, with the records fresh: members that left the namespace
+ * leave the records and are given back where they went, as the kernel
+ * releases a slave that leaves. True if any did (publish).
+ */
+bool monitor_members_left(struct monitor *mon);
+/*
+ * Under the lock, with the records fresh and the bond's own MTU and MAC
+ * followed: a removed pin is pinned again, our programs are put back where
+ * they were taken off, a member's MAC and MTU set back to the bond's, and a
+ * renamed member's name noted. Each repair is logged, and what cannot be
+ * repaired, once.
+ */
+void monitor_repair(struct monitor *mon);
 
 /*
  * The carrier of every polled member, by one ethtool request each. False if
