@@ -37,7 +37,8 @@ int main(int argc, char **argv)
 	int opt, ret;
 
 	xbond_prog_name = "xbondctl";
-	while ((opt = getopt_long(argc, argv, "jpVh", options, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jpVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			opts.json = true;
@@ -55,12 +56,13 @@ int main(int argc, char **argv)
 			printf("xbondctl %s\n", XBOND_VERSION);
 			return 0;
 		default:
-			usage(stderr);
+			xbond_getopt_error(opt, argv);
 			return 2;
 		}
 	}
 	if (optind >= argc || strcmp(argv[optind], "status")) {
-		usage(stderr);
+		pr_warn("%s: unknown command; the one there is: status (see --help)\n",
+			optind < argc ? argv[optind] : "(none)");
 		return 2;
 	}
 	if (optind + 1 < argc)

@@ -186,7 +186,8 @@ static int parse_number(const char *value, long min, long max, const char *what,
 
 	errno = 0;
 	v = strtoul(value, &end, 10);
-	if (errno || !*value || *end || value[0] == '-' || v < (unsigned long)min ||
+	/* strtoul takes leading spaces and signs: a number is digits alone. */
+	if (errno || !isdigit((unsigned char)value[0]) || *end || v < (unsigned long)min ||
 	    v > (unsigned long)max) {
 		pr_warn("%s: '%s' is not a number from %ld to %ld\n", what, value, min, max);
 		return -EINVAL;
@@ -593,6 +594,8 @@ void xbond_options_getopt(struct option *longopts, char *shortopts, size_t len)
 	const struct xbond_option *opt;
 	size_t n = 0, used = 0;
 
+	/* ':' first: a missing value is told apart from an unknown option. */
+	shortopts[used++] = ':';
 	XBOND_FOR_EACH_OPTION(opt) {
 		if (opt->flags & XBOND_OPTF_CNI_ONLY)
 			continue;
@@ -606,6 +609,18 @@ void xbond_options_getopt(struct option *longopts, char *shortopts, size_t len)
 	}
 	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
 	shortopts[used] = '\0';
+}
+
+void xbond_getopt_error(int c, char *const *argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		pr_warn("%s needs a value (see --help)\n", arg);
+	else if (optopt)
+		pr_warn("unknown option '-%c' (see --help)\n", optopt);
+	else
+		pr_warn("unknown option '%s' (see --help)\n", arg);
 }
 
 const struct xbond_option *xbond_option_of_getopt(int c)

@@ -124,4 +124,10 @@ extern const char *const xbond_usage_forms[][2];
 /* xbondload's --help, from the table. */
 void xbond_options_usage(FILE *out);
 
+/*
+ * getopt_long's complaint as one line, for a tool that set opterr = 0 and
+ * starts its short options with ':' (c is what getopt_long returned).
+ */
+void xbond_getopt_error(int c, char *const *argv);
+
 #endif /* XBOND_OPTIONS_H */

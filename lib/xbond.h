@@ -146,4 +146,7 @@ int bond_member_left(struct xbond_handle *h, unsigned int slot, int nsid, int ne
 int xbond_check_tx(const char *dir, int bond_ifindex);
 int xbond_check_member(const char *dir, int ifindex);
 
+/* The option table, which fills a struct xbond_request. */
+#include "options.h"
+
 #endif /* XBOND_H */

@@ -33,10 +33,11 @@ static int parse_args(int argc, char **argv, struct xbond_options *o)
 
 	xbond_options_init(o, "xbond0");
 	xbond_options_getopt(longopts, shortopts, sizeof(shortopts));
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		opt = xbond_option_of_getopt(c);
 		if (!opt) {
-			usage(stderr);
+			xbond_getopt_error(c, argv);
 			return -EINVAL;
 		}
 		snprintf(what, sizeof(what), "--%s", opt->name);

@@ -10,7 +10,6 @@
 #include <sys/resource.h>
 #include "xbond.h"
 #include "monitor.h"
-#include "options.h"
 
 
 static void usage(FILE *out, const char *prog)
@@ -211,7 +210,8 @@ int xbondmon_main(int argc, char **argv, int skip)
 	mon.exec_argv = exec_argv;
 	argc -= skip;
 	argv += skip;
-	while ((opt = getopt_long(argc, argv, "n:jvVh", options, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":n:jvVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			if (!xbond_ifname_valid(optarg)) {
@@ -256,7 +256,7 @@ int xbondmon_main(int argc, char **argv, int skip)
 			usage(stdout, prog);
 			return 0;
 		default:
-			usage(stderr, prog);
+			xbond_getopt_error(opt, argv);
 			return 2;
 		}
 	}
