@@ -5,6 +5,7 @@
  * it, the IPAM lease included, so the runtime's DEL finds nothing.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,14 +123,26 @@ static int configure(const struct cni_call *call, const struct cni_conf *conf,
 	return 0;
 }
 
-/* Take the bond down again (we are in the pod). */
+/*
+ * Take the bond down again (we are in the pod), whatever is left of it: an
+ * IPAM or chained plugin may have deleted its interface, and bond_find
+ * still finds the members it holds. Its monitor's files go too, as after DEL.
+ */
 static void remove_bond(const char *name)
 {
+	char dir[PATH_MAX];
 	struct xbond_handle h;
 	int lock = xbond_lock(10 * 1000);
+	bool failed = false;
 
-	if (!bond_find(name, &h))
-		bond_detach(&h);
+	if (!bond_find(name, &h) && bond_detach(&h))
+		failed = true;	/* its log says why: keep it */
+	/* A monitor that gave the members back by itself may still be on its way out. */
+	xbond_monitor_stop(name);
+	if (!failed)
+		xbond_monitor_forget(name);
+	if (!xbond_netns_dir(dir, sizeof(dir), false))
+		rmdir(dir);	/* if no other bond was there */
 	if (lock >= 0)
 		xbond_unlock(lock);
 }

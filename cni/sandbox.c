@@ -141,6 +141,7 @@ int state_save(const struct cni_call *call, const struct sandbox_state *st)
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
+	/* The monitor reads the first two (monitor/netns.c): a DEL to come keeps it. */
 	fprintf(f, "%lu %llu %u\n", st->netns_ino, (unsigned long long)st->netns_cookie,
 		st->links_up);
 	if (fclose(f) || rename(tmp, path)) {

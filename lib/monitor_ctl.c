@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Locked pid files in this namespace's run directory, and spawning the monitor detached from its caller. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -23,6 +24,8 @@
 #endif
 
 #define STOPPED_MARK	"stopped\n"
+/* In a namespace's run directory: the cookie of the namespace it is for. */
+#define NETNS_COOKIE_FILE	"netns-cookie"
 
 struct xbond_monitor_cmd xbond_monitor_cmd;
 
@@ -196,9 +199,66 @@ int xbond_spawn_detached(const char *exe, char *const argv[], const char *log_pa
 	return waitpid(pid, &status, 0) < 0 ? -errno : 0;
 }
 
+/*
+ * Put a dead namespace's logs aside: the run directory is named by the
+ * namespace's inode number, which the kernel reuses, so it also holds the
+ * cookie of the namespace it is for (never reused). Logs written for
+ * another cookie become <name>.log.old, and the directory is ours.
+ */
+static void run_dir_claim(void)
+{
+	char dir[PATH_MAX], buf[32] = "", *ext;
+	unsigned long long old;
+	struct dirent *de;
+	__u64 cookie;
+	int dfd, fd, n;
+	DIR *d;
+
+	if (xbond_netns_cookie(&cookie) || xbond_run_dir(dir, sizeof(dir), false))
+		return;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	fd = openat(dfd, NETNS_COOKIE_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		if (fd >= 0)
+			close(fd);
+		close(dfd);
+		return;
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n > 0 && sscanf(buf, "%llu", &old) == 1 && old == cookie)
+		goto out;
+	/* No cookie yet: a directory from before cookies, or a new one. Either is ours. */
+	d = n > 0 ? fdopendir(dup(dfd)) : NULL;
+	while (d && (de = readdir(d))) {
+		char aside[NAME_MAX + 8];
+
+		ext = strrchr(de->d_name, '.');
+		if (!ext || strcmp(ext, ".log"))
+			continue;
+		snprintf(aside, sizeof(aside), "%s.old", de->d_name);
+		if (!renameat(dfd, de->d_name, dfd, aside))
+			pr_debug("%s/%s: of an earlier namespace (cookie %llu), now %s\n", dir,
+				 de->d_name, old, aside);
+	}
+	if (d)
+		closedir(d);
+	n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)cookie);
+	if (ftruncate(fd, 0) || pwrite(fd, buf, n, 0) != n)
+		pr_debug("cannot write %s/%s: %s\n", dir, NETNS_COOKIE_FILE, strerror(errno));
+out:
+	close(fd);	/* and its lock */
+	close(dfd);
+}
+
 int xbond_monitor_log_path(const char *name, char *buf, size_t len)
 {
-	return run_path(0, name, "log", buf, len, true);
+	int ret = run_path(0, name, "log", buf, len, true);
+
+	if (!ret)
+		run_dir_claim();
+	return ret;
 }
 
 static int exe_dir_path(const char *prog, char *buf, size_t len)
@@ -304,6 +364,26 @@ int xbond_monitor_stop(const char *name)
 	return wait_all_gone(name, 1000);
 }
 
+/* Remove dir's cookie file if nothing else is there: 0 if it was removed. */
+static int run_dir_only_cookie(const char *dir)
+{
+	char path[PATH_MAX + sizeof(NETNS_COOKIE_FILE) + 1];
+	struct dirent *de;
+	bool other = false;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -errno;
+	while (!other && (de = readdir(d)))
+		other = strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+			strcmp(de->d_name, NETNS_COOKIE_FILE);
+	closedir(d);
+	if (other)
+		return -ENOTEMPTY;
+	snprintf(path, sizeof(path), "%s/%s", dir, NETNS_COOKIE_FILE);
+	return unlink(path) ? -errno : 0;
+}
+
 void xbond_monitor_forget(const char *name)
 {
 	const char *exts[] = { "pid", "worker", "log" };
@@ -313,6 +393,9 @@ void xbond_monitor_forget(const char *name)
 	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
 		if (!run_path(0, name, exts[i], path, sizeof(path), false))
 			unlink(path);
-	if (!xbond_run_dir(path, sizeof(path), false))
-		rmdir(path);	/* if no other bond's files are there */
+	if (xbond_run_dir(path, sizeof(path), false))
+		return;
+	/* The cookie too, if no other bond's files are there. */
+	if (rmdir(path) && errno == ENOTEMPTY && !run_dir_only_cookie(path))
+		rmdir(path);
 }

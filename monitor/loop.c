@@ -289,7 +289,7 @@ int monitor_run(struct monitor *mon)
 	struct mnl_socket *events = NULL;
 	struct epoll_event got[4];
 	struct xbond_link bond;
-	int epfd, sfd, ifd, i, n, ret = 0;
+	int epfd, sfd, ifd, mfd, i, n, ret = 0;
 	__u64 now, due_at = 0, retry_at = 0;
 	bool stop = false;
 	sigset_t sigs;
@@ -331,6 +331,12 @@ int monitor_run(struct monitor *mon)
 	}
 	add_fd(epfd, sfd);
 	add_fd(epfd, ifd);
+	/* The namespace deleted (a mount gone) or its last other process gone: let go. */
+	mfd = netns_watch_start(mon);
+	if (mfd >= 0)
+		epoll_ctl(epfd, EPOLL_CTL_ADD, mfd,
+			  &(struct epoll_event){ .events = EPOLLPRI, .data.fd = mfd });
+	netns_watch_check(mon, xbond_now_ns());
 	add_fd(epfd, mon->guard_fd);
 	if (events)
 		add_fd(epfd, mnl_socket_get_fd(events));
@@ -338,6 +344,11 @@ int monitor_run(struct monitor *mon)
 
 	while (!stop && !*mon->bond_lost) {
 		now = xbond_now_ns();
+		if (mon->netns_check_at && now >= mon->netns_check_at) {
+			netns_watch_check(mon, now);
+			if (*mon->bond_lost)
+				break;
+		}
 		if (mon->repin_at && now >= mon->repin_at) {
 			mon->repin = mon->look = true;
 			mon->repin_at = 0;
@@ -361,8 +372,8 @@ int monitor_run(struct monitor *mon)
 				continue;
 			}
 		}
-		n = epoll_wait(epfd, got, 4, timeout_ms(now, earliest(due_at ? due_at :
-			       retry_at > now ? retry_at : 0, mon->repin_at),
+		n = epoll_wait(epfd, got, 4, timeout_ms(now, earliest(earliest(due_at ? due_at :
+			       retry_at > now ? retry_at : 0, mon->repin_at), mon->netns_check_at),
 			       any_polled(mon) && mon->h.bond.miimon_ms ? mon->next_poll_ns : 0));
 		if (n < 0 && errno != EINTR) {
 			ret = -errno;
@@ -376,6 +387,8 @@ int monitor_run(struct monitor *mon)
 					mon->reload = true;
 				else
 					stop = true;
+			} else if (got[i].data.fd == mfd) {
+				netns_watch_check(mon, now);
 			} else if (got[i].data.fd == ifd) {
 				read_pin_events(mon, ifd, now);
 			} else if (got[i].data.fd == mon->guard_fd) {
@@ -397,6 +410,8 @@ int monitor_run(struct monitor *mon)
 	close(mon->ioctl_fd);
 	if (ifd >= 0)
 		close(ifd);
+	if (mfd >= 0)
+		close(mfd);
 	close(epfd);
 	close(sfd);
 	return ret;

@@ -4,6 +4,7 @@
 #define XBOND_MONITOR_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include "xbond.h"
 
@@ -74,6 +75,13 @@ struct monitor {
 	bool repin;		/* a pin was removed: pin it again */
 	__u64 repin_at;		/* when (a whole directory's removal must not be raced) */
 	char bond_lost[96];	/* why the bond is gone (deleted, renamed, moved); "" */
+	struct {
+		dev_t dev;	/* nsfs device and inode: */
+		ino_t ino;	/* our network namespace, 0: unknown */
+		__u64 cookie;	/* and its cookie, never reused */
+	} netns;
+	__u64 netns_check_at;	/* when to look again at who holds it; 0: on a mount change */
+	bool netns_awaiting_del;	/* only we hold it, for a CNI DEL to come (logged) */
 };
 
 /*
@@ -123,6 +131,18 @@ int guard_run(struct monitor *mon);
 int guard_watch(struct monitor *mon);
 /* Worker: the guard at pidfd exited; restart it unless it stopped cleanly. New pidfd or -errno. */
 int guard_lost(struct monitor *mon, int pidfd);
+
+/*
+ * Our network namespace: an fd on mountinfo to poll for EPOLLPRI (any mount
+ * change), or -1 if it cannot be watched.
+ */
+int netns_watch_start(struct monitor *mon);
+/*
+ * Look at who holds our namespace: once nothing but the monitors does (no
+ * mount, no other process, no CNI DEL to come), set bond_lost so that the
+ * members are given back and we exit. Else maybe a recheck (netns_check_at).
+ */
+void netns_watch_check(struct monitor *mon, __u64 now_ns);
 
 /* Run until the bond is gone (returns 0) or a signal or error stops it. */
 int monitor_run(struct monitor *mon);

@@ -44,6 +44,7 @@ static const struct {
 	{ "active member", LOG_NOTICE },	/* a failover; "none": see below */
 	{ "bond changed", LOG_NOTICE },		/* an admin change by ip link */
 	{ "bond gone", LOG_NOTICE },
+	{ "netns gone", LOG_NOTICE },		/* nothing but the monitor held its namespace */
 	{ "monitor stopped", LOG_NOTICE },
 };
 
