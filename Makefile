@@ -2,6 +2,8 @@
 # xbond: build, test, demo and benchmark from one place. `make help` lists the targets.
 
 OUTPUT ?= .output
+# Plain `make` builds everything, whatever rule comes first below.
+.DEFAULT_GOAL := all
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= cc

@@ -325,7 +325,13 @@ int cni_conf_parse(const struct cni_call *call, struct cni_conf *conf, bool full
 		bad("prevResult", "must be an object");
 		goto lenient;
 	}
-	return full ? parse_bond(root, conf, &opts) : 0;
+	if (!full)
+		return 0;
+	if (parse_bond(root, conf, &opts)) {
+		xbond_options_free_strings(&opts);	/* conf did not take them */
+		return -1;
+	}
+	return 0;
 
 lenient:
 	if (full)

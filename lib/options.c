@@ -611,6 +611,21 @@ void xbond_options_getopt(struct option *longopts, char *shortopts, size_t len)
 	shortopts[used] = '\0';
 }
 
+void xbond_options_free_strings(struct xbond_options *o)
+{
+	const struct xbond_option *opt;
+	const char **field;
+
+	XBOND_FOR_EACH_OPTION(opt) {
+		/* A custom parser keeps its own pointer (--config: argv's). */
+		if (opt->kind != XBOND_OPT_STRING || opt->parse)
+			continue;
+		field = field_of(o, opt);
+		free((void *)*field);
+		*field = NULL;
+	}
+}
+
 void xbond_getopt_error(int c, char *const *argv)
 {
 	const char *arg = argv[optind - 1];

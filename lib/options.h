@@ -130,4 +130,7 @@ void xbond_options_usage(FILE *out);
  */
 void xbond_getopt_error(int c, char *const *argv);
 
+/* Free the strings the parser copied into o (its string-valued fields). */
+void xbond_options_free_strings(struct xbond_options *o);
+
 #endif /* XBOND_OPTIONS_H */

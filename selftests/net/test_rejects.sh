@@ -16,6 +16,10 @@ rows=0 bad=0
 topo_b2b 6 || { fail "topology"; exit 1; }
 check "a live bond xb1 over a0,a1" xbond --netns "$A" --name xb1 --ifaces a0,a1
 wait_for 2 monitor_pid "$A" worker xb1 >/dev/null
+# B's ends are down: the monitor finds no usable member and xb1 loses its
+# carrier. Let that settle before the first snapshot.
+check "... xb1 has no carrier: no member has one" wait_for 2 sh -c \
+	"ip -n $A link show xb1 | grep -q NO-CARRIER"
 
 # What a refused command must leave as it found it.
 snapshot() {
