@@ -453,6 +453,70 @@ static bool xdp_detach_id(int ifindex, const struct xbond_progs *progs)
 	       (query.drv_prog_id != ours && query.skb_prog_id != ours);
 }
 
+struct clsact_query {
+	int ifindex;
+	bool found;
+};
+
+static int kind_attr(const struct nlattr *attr, void *data)
+{
+	const char **kind = data;
+
+	if (mnl_attr_get_type(attr) == TCA_KIND && !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
+		*kind = mnl_attr_get_str(attr);
+	return MNL_CB_OK;
+}
+
+static int clsact_qdisc(const struct nlmsghdr *nlh, void *data)
+{
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+	struct clsact_query *q = data;
+	const char *kind = NULL;
+
+	if (nlh->nlmsg_type != RTM_NEWQDISC || tcm->tcm_ifindex != q->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*tcm), kind_attr, &kind);
+	if (kind && !strcmp(kind, "clsact"))
+		q->found = true;
+	return MNL_CB_OK;
+}
+
+int xbond_has_clsact(int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct clsact_query q = { .ifindex = ifindex };
+	unsigned int seq = time(NULL);
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct tcmsg *tcm;
+	int ret;
+
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return -errno;
+	nlh = mnl_nlmsg_put_header(buf);
+	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	nlh->nlmsg_type = RTM_GETQDISC;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = ifindex;
+	ret = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	      mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
+	while (!ret) {
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret <= 0) {
+			ret = -1;
+			break;
+		}
+		ret = mnl_cb_run(buf, ret, seq, mnl_socket_get_portid(nl), clsact_qdisc, &q);
+		ret = ret < 0 ? -1 : ret == MNL_CB_STOP ? 1 : 0;
+	}
+	ret = ret < 0 ? -errno : 0;
+	mnl_socket_close(nl);
+	return ret ? ret : q.found;
+}
+
 int xbond_detach_member_ids(int ifindex, __u32 member_flags, const struct xbond_progs *progs)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);

@@ -69,6 +69,8 @@ int xbond_progs_repin(const char *dir, const struct xbond_progs *progs);
  * Returns 0, or -errno if one of ours is still attached afterwards.
  */
 int xbond_detach_member_ids(int ifindex, __u32 member_flags, const struct xbond_progs *progs);
+/* Whether ifindex has a clsact qdisc now: 1, 0, or -errno (before anything is attached). */
+int xbond_has_clsact(int ifindex);
 /* Whether one of ours sits on ifindex: as native XDP (xdp_id, as a link shows it) or at our tc spot. */
 bool xbond_member_carries(int ifindex, __u32 xdp_id, const struct xbond_progs *progs);
 

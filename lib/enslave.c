@@ -225,7 +225,13 @@ int member_enslave(struct xbond_handle *h, const struct xbond_link *link,
 	memcpy(m.orig_mac, link->mac, 6);
 	ret = sysctl_disable_ipv6_get(link->name);
 	m.orig_disable_ipv6 = ret < 0 ? NO_IPV6 : ret;
-	/* Before the first change: whatever dies next, the record tells what to put back. */
+	/*
+	 * Before the first change: whatever dies next, the record tells what
+	 * to put back, the clsact qdisc too (attaching may make one). Not
+	 * known: kept, rather than take away one that was there.
+	 */
+	if (xbond_has_clsact(link->ifindex) != 0)
+		m.flags |= XBOND_MEMBER_HAD_CLSACT;
 	record_of(h, link, &m, opts->mac, &rec);
 	ret = xbond_record_write(&rec);
 	if (ret) {
@@ -251,6 +257,7 @@ int member_enslave(struct xbond_handle *h, const struct xbond_link *link,
 			goto undo;
 		}
 	}
+	xbond_kill_point("member-changed");
 
 	/*
 	 * Native XDP on a veth turns off GSO on its peer and queues through a
@@ -262,6 +269,7 @@ int member_enslave(struct xbond_handle *h, const struct xbond_link *link,
 	ret = xbond_attach_member(h->dir, link->ifindex, try_native, &m.flags);
 	if (ret)
 		goto undo;
+	xbond_kill_point("member-attached");
 	rec.m.flags = m.flags;
 	rec.rx_known = true;
 	ret = xbond_record_write(&rec);

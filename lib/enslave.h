@@ -42,4 +42,10 @@ int member_release(const struct xbond_handle *h, const struct xbond_member *m);
 int member_release_moved(const struct xbond_handle *h, const struct xbond_member *m,
 			 int nsid, int new_ifindex);
 
+/*
+ * Die here (_exit 137) if XBOND_KILL_STEP names step: crash injection for
+ * selftests/net/test_killsafe.sh (lib/ops.c). Inert unless set.
+ */
+void xbond_kill_point(const char *step);
+
 #endif /* XBOND_ENSLAVE_H */

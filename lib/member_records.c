@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Member records: one text file per member in the namespace's run directory, written before the member changes. */
+/*
+ * Member records: one text file per member in the namespace's run directory,
+ * written before the member changes; and bonds' journals, written before a
+ * create changes anything.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include "log.h"
 #include "member_records.h"
 #include "pins.h"
@@ -254,4 +260,189 @@ int xbond_records_each(const char *bond,
 		ret = fn(&r, data);
 	}
 	return ret;
+}
+
+/* The journals' directory, made root-only if create. */
+static int journal_dir(char *buf, size_t len, bool create)
+{
+	char run[PATH_MAX];
+	struct stat st;
+	int ret = xbond_run_dir(run, sizeof(run), create), n;
+
+	if (ret)
+		return ret;
+	n = snprintf(buf, len, "%s/bonds", run);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	if (!create)
+		return 0;
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	if (lstat(buf, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid || (st.st_mode & 022)) {
+		pr_warn("%s: not a root-owned directory that only root may write\n", buf);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int journal_path(const char *bond, char *buf, size_t len, bool create)
+{
+	char dir[PATH_MAX];
+	int ret = journal_dir(dir, sizeof(dir), create), n;
+
+	if (ret)
+		return ret;
+	n = snprintf(buf, len, "%s/%s", dir, bond);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Lock fd without waiting, and check that it is still the file at path (not one unlinked meanwhile). */
+static int journal_lock(int fd, const char *path)
+{
+	struct stat held, now;
+
+	if (flock(fd, LOCK_EX | LOCK_NB))
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	if (fstat(fd, &held) || stat(path, &now) || held.st_ino != now.st_ino ||
+	    held.st_dev != now.st_dev)
+		return -ENOENT;
+	return 0;
+}
+
+int xbond_journal_write(int fd, const struct xbond_journal *j)
+{
+	char buf[PATH_MAX + 512];
+	int n;
+
+	/*
+	 * One write, then the length: a writer killed between them leaves the
+	 * new text whole before "end", which is where reading stops.
+	 */
+	n = snprintf(buf, sizeof(buf),
+		     "# how bond %s is being made: what the next xbond command undoes if it was not\n"
+		     "bond %s\nstate %s\nstep %s\npeer %s\nbond_ifindex %u\npeer_ifindex %u\n"
+		     "netns_cookie %llu\nmade_ns %llu\npin_dir %s\nend\n",
+		     j->bond, j->bond, j->state == XBOND_JOURNAL_MADE ? "made" : "creating",
+		     j->step[0] ? j->step : "-", j->peer, j->bond_ifindex, j->peer_ifindex,
+		     (unsigned long long)j->netns_cookie, (unsigned long long)j->made_ns,
+		     j->pin_dir);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	if (pwrite(fd, buf, n, 0) != n)
+		return errno ? -errno : -EIO;
+	return ftruncate(fd, n) ? -errno : 0;
+}
+
+int xbond_journal_begin(const struct xbond_journal *j)
+{
+	char path[PATH_MAX];
+	int fd, ret = journal_path(j->bond, path, sizeof(path), true);
+
+	if (ret)
+		return ret;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	ret = journal_lock(fd, path);
+	if (!ret)
+		ret = xbond_journal_write(fd, j);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static bool journal_line(struct xbond_journal *j, const char *key, const char *value)
+{
+	unsigned long long n;
+	char *end;
+
+	if (!strcmp(key, "bond"))
+		snprintf(j->bond, sizeof(j->bond), "%s", value);
+	else if (!strcmp(key, "state"))
+		j->state = strcmp(value, "made") ? XBOND_JOURNAL_CREATING : XBOND_JOURNAL_MADE;
+	else if (!strcmp(key, "step"))
+		snprintf(j->step, sizeof(j->step), "%s", strcmp(value, "-") ? value : "");
+	else if (!strcmp(key, "peer"))
+		snprintf(j->peer, sizeof(j->peer), "%s", value);
+	else if (!strcmp(key, "pin_dir"))
+		snprintf(j->pin_dir, sizeof(j->pin_dir), "%s", value);
+	else {
+		errno = 0;
+		n = strtoull(value, &end, 10);
+		if (errno || end == value || *end)
+			return false;
+		if (!strcmp(key, "bond_ifindex"))
+			j->bond_ifindex = n;
+		else if (!strcmp(key, "peer_ifindex"))
+			j->peer_ifindex = n;
+		else if (!strcmp(key, "netns_cookie"))
+			j->netns_cookie = n;
+		else if (!strcmp(key, "made_ns"))
+			j->made_ns = n;
+	}
+	return true;
+}
+
+int xbond_journal_open(const char *bond, struct xbond_journal *j)
+{
+	char path[PATH_MAX], line[PATH_MAX + 32], *value;
+	bool whole = false;
+	__u64 cookie = 0;
+	int fd, ret;
+	FILE *f;
+
+	memset(j, 0, sizeof(*j));
+	ret = journal_path(bond, path, sizeof(path), false);
+	if (ret)
+		return ret;
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	ret = journal_lock(fd, path);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	f = fdopen(dup(fd), "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strcmp(line, "end")) {
+			whole = true;
+			break;
+		}
+		value = strchr(line, ' ');
+		if (line[0] == '#' || !value)
+			continue;
+		*value++ = '\0';
+		if (!journal_line(j, line, value))
+			break;
+	}
+	if (f)
+		fclose(f);
+	/*
+	 * Another namespace's (its inode number came back) is of no use: the
+	 * links it names died with it. One cut short was never begun.
+	 */
+	if (!whole || strcmp(j->bond, bond) || xbond_netns_cookie(&cookie) ||
+	    j->netns_cookie != cookie) {
+		unlink(path);
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+void xbond_journal_remove(const char *bond)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+
+	if (journal_path(bond, path, sizeof(path), false))
+		return;
+	unlink(path);
+	if (!journal_dir(dir, sizeof(dir), false))
+		rmdir(dir);	/* once the last is gone */
 }

@@ -7,6 +7,7 @@
 #ifndef XBOND_MEMBER_RECORDS_H
 #define XBOND_MEMBER_RECORDS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <linux/types.h>
 #include "maps/xbond_abi.h"
@@ -51,5 +52,47 @@ void xbond_record_remove(int ifindex);
  */
 int xbond_records_each(const char *bond,
 		       int (*fn)(const struct xbond_member_record *r, void *data), void *data);
+
+/*
+ * A bond's journal: /run/xbond/<netns inode>/bonds/<bond>, written before a
+ * create changes anything and rewritten after each of its steps, so that a
+ * create killed at any point can be undone by the next xbond command: what
+ * it made (the veth pair by name and ifindex, the pin directory) is here,
+ * and each member it touched has its member record. The creator holds an
+ * flock on the file while it works: a journal that says "creating" and
+ * whose lock is free was left by a create that died. Once the bond is
+ * whole it says "made" and when, and it goes with the bond.
+ */
+enum xbond_journal_state {
+	XBOND_JOURNAL_CREATING = 0,
+	XBOND_JOURNAL_MADE,
+};
+
+struct xbond_journal {
+	char bond[XBOND_NAME_LEN];
+	enum xbond_journal_state state;
+	char step[32];			/* the last step done; "" before the first */
+	char peer[XBOND_NAME_LEN];	/* the hidden peer's name */
+	__u32 bond_ifindex;		/* 0 until the veth pair is made */
+	__u32 peer_ifindex;
+	__u64 netns_cookie;
+	__u64 made_ns;			/* CLOCK_BOOTTIME when it was made whole */
+	char pin_dir[PATH_MAX];
+};
+
+/*
+ * Start bond j->bond's journal: made, locked and written. Returns the fd
+ * (keep it open while creating), -EBUSY if another live command holds it.
+ */
+int xbond_journal_begin(const struct xbond_journal *j);
+/* Rewrite the journal held at fd. 0 or -errno. */
+int xbond_journal_write(int fd, const struct xbond_journal *j);
+/*
+ * Open and lock bond's journal, if its writer is gone: the fd, to close once
+ * done with it; -ENOENT if there is none (or it was another namespace's:
+ * removed), -EBUSY if a live command holds it.
+ */
+int xbond_journal_open(const char *bond, struct xbond_journal *j);
+void xbond_journal_remove(const char *bond);
 
 #endif /* XBOND_MEMBER_RECORDS_H */

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <linux/types.h>
@@ -24,15 +26,43 @@
 /* What an injected failure returns; no step returns it by itself. */
 #define XBOND_INJECTED		(-ECANCELED)
 
+/*
+ * Crash injection for selftests/net/test_killsafe.sh: XBOND_KILL_STEP=NAME
+ * makes the process die (_exit 137, as SIGKILL) right after the step called
+ * NAME did its work, before anything else runs: no rollback, no cleanup.
+ * The steps are XBOND_FAIL_STEP's, and inside each member's enslave
+ * "member-changed" (IPv6, MAC, MTU) and "member-attached" (rx programs on,
+ * not yet up), lib/enslave.c.
+ */
+#define XBOND_KILL_STEP_ENV	"XBOND_KILL_STEP"
+
+/* The journal of the create under way (member_records.h), -1 if none. */
+static int create_journal_fd = -1;
+static struct xbond_journal create_journal;
+
 /* A step is over with ret (0 done, or a negative errno): fail it if asked to. */
 static int step_done(const char *step, int ret)
 {
 	const char *fail = getenv(XBOND_FAIL_STEP_ENV);
 
+	if (!ret && create_journal_fd >= 0) {
+		snprintf(create_journal.step, sizeof(create_journal.step), "%s", step);
+		xbond_journal_write(create_journal_fd, &create_journal);
+	}
+	if (!ret)
+		xbond_kill_point(step);
 	if (ret || !fail || strcmp(fail, step))
 		return ret;
 	pr_warn("step %s: failing on purpose (%s)\n", step, XBOND_FAIL_STEP_ENV);
 	return XBOND_INJECTED;
+}
+
+void xbond_kill_point(const char *step)
+{
+	const char *kill = getenv(XBOND_KILL_STEP_ENV);
+
+	if (kill && !strcmp(kill, step))
+		_exit(137);
 }
 
 /* A failed step that does not say why itself (what: NULL if it does). */
@@ -360,14 +390,44 @@ static int merge_record(const struct xbond_member_record *rec, void *data)
 	return 0;
 }
 
+/*
+ * Whether bond name's record is pinned but was never written (ABI 0): a
+ * create that died between pinning its maps and writing them, not another
+ * ABI's bond.
+ */
+static bool bond_record_unwritten(const char *name)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), key = 0;
+	struct xbond_bond bond;
+	bool unwritten;
+	int fd;
+
+	if (xbond_bond_dir(name, dir, sizeof(dir), false))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, XBOND_MAP_BOND);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	unwritten = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size == sizeof(bond) &&
+		    !bpf_map_lookup_elem(fd, &key, &bond) && !bond.abi_version;
+	close(fd);
+	return unwritten;
+}
+
 int bond_inspect(const char *name, struct xbond_handle *h)
 {
 	enum xbond_liveness why;
 	char dir[PATH_MAX];
 	int ret = xbond_open_live(name, h, &why);
 
-	if (!ret || why == XBOND_FOREIGN_ABI || why == XBOND_STALE)
+	if (!ret || why == XBOND_STALE)
 		return ret;
+	if (why == XBOND_FOREIGN_ABI && !bond_record_unwritten(name))
+		return ret;
+	if (why == XBOND_FOREIGN_ABI)
+		why = XBOND_UNREADABLE;		/* half-made: what it holds is ours */
 	ret = xbond_bond_dir(name, dir, sizeof(dir), false);
 	if (ret)
 		return ret;
@@ -429,10 +489,103 @@ void bond_free_command(const char *name, char *buf, size_t len)
 		snprintf(buf + strlen(buf), len - strlen(buf), " --netns %s", netns);
 }
 
+/* The veth pair of bond name, found by name: ours only if its peer has our peer's name. */
+static void find_pair(const char *name, __u32 *bond_ifindex, __u32 *peer_ifindex)
+{
+	struct xbond_link link, peer;
+	char peer_want[IF_NAMESIZE];
+
+	peer_name(name, peer_want, sizeof(peer_want));
+	if (nl_link_get(name, 0, &link) || strcmp(link.kind, "veth") || !link.link ||
+	    nl_link_get(NULL, link.link, &peer) || strcmp(peer.name, peer_want))
+		return;
+	*bond_ifindex = link.ifindex;
+	*peer_ifindex = peer.ifindex;
+}
+
+/*
+ * A create of bond name that was killed halfway: its journal says
+ * "creating" and nobody holds it. 1 with h, not live, holding what the
+ * journal and the member records say it made, for teardown; 0 if there is
+ * none; or a negative errno.
+ */
+static int half_made(const char *name, struct xbond_handle *h)
+{
+	struct xbond_journal j;
+	int fd = xbond_journal_open(name, &j);
+
+	if (fd == -ENOENT || fd == -EBUSY)
+		return 0;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	if (j.state == XBOND_JOURNAL_MADE)
+		return 0;
+	xbond_open_partial(h, j.pin_dir);
+	snprintf(h->dir, sizeof(h->dir), "%s", j.pin_dir);
+	xbond_records_each(name, merge_record, h);
+	snprintf(h->bond.name, sizeof(h->bond.name), "%s", name);
+	h->bond.netns_cookie = j.netns_cookie;
+	h->bond.ifindex = j.bond_ifindex;
+	h->bond.peer_ifindex = j.peer_ifindex;
+	/* Killed between making the pair and noting its ifindexes. */
+	if (!j.peer_ifindex)
+		find_pair(name, &h->bond.ifindex, &h->bond.peer_ifindex);
+	h->liveness = XBOND_UNREADABLE;
+	pr_info("%s: a create was killed halfway (%s%s); undoing it\n", name,
+		j.step[0] ? "after step " : "before its first step", j.step);
+	return 1;
+}
+
+/* When this process started, in CLOCK_BOOTTIME ns (to a clock tick); 0 if unknown. */
+static __u64 started_ns(void)
+{
+	unsigned long long ticks = 0;
+	char buf[1024], *p;
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f = fopen("/proc/self/stat", "re");
+	int i;
+
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	/* Field 22, starttime; p is at the end of field 2. */
+	for (i = 2; p && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %llu", &ticks) != 1 || hz <= 0)
+		return 0;
+	return ticks * (1000000000ULL / hz);
+}
+
+/*
+ * Whether bond name was made whole after this command started: by another
+ * command that took the lock first. A clock tick of slack: the start time
+ * is known to a tick, and no create takes less.
+ */
+static bool made_meanwhile(const char *name)
+{
+	struct xbond_journal j;
+	long hz = sysconf(_SC_CLK_TCK);
+	__u64 start = started_ns();
+	int fd = xbond_journal_open(name, &j);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return start && hz > 0 && j.state == XBOND_JOURNAL_MADE &&
+	       j.made_ns > start + 1000000000ULL / hz;
+}
+
 int bond_find(const char *name, struct xbond_handle *h)
 {
-	int ret = bond_inspect(name, h);
+	int ret;
 
+	xbond_init(h);
+	ret = half_made(name, h);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	ret = bond_inspect(name, h);
 	if (!ret || ret == -ENOENT)
 		return ret;
 	xbond_close(h);
@@ -591,6 +744,58 @@ static int create_check(const struct xbond_request *req, struct xbond_link *link
 	return 0;
 }
 
+static int teardown(struct xbond_handle *h, int severity, const char *event, const char *what);
+
+/* Undo what a create that was killed halfway left of bond name, if any. */
+static int clear_half_made(const char *name)
+{
+	struct xbond_handle h;
+	int ret;
+
+	xbond_init(&h);
+	ret = half_made(name, &h);
+	if (ret <= 0)
+		return ret;
+	xbond_monitor_stop(name);
+	return teardown(&h, LOG_NOTICE, "admin change", "undid a create that was killed halfway");
+}
+
+/* The journal of a create (member_records.h), before its first change. */
+static int journal_begin(const struct xbond_request *req, const char *dir)
+{
+	int fd;
+
+	memset(&create_journal, 0, sizeof(create_journal));
+	snprintf(create_journal.bond, sizeof(create_journal.bond), "%s", req->name);
+	peer_name(req->name, create_journal.peer, sizeof(create_journal.peer));
+	snprintf(create_journal.pin_dir, sizeof(create_journal.pin_dir), "%s", dir);
+	xbond_netns_cookie(&create_journal.netns_cookie);
+	fd = xbond_journal_begin(&create_journal);
+	if (fd < 0) {
+		pr_warn("%s: cannot write the create's journal: %s\n", req->name, strerror(-fd));
+		return fd;
+	}
+	create_journal_fd = fd;
+	return 0;
+}
+
+/* The create is over: whole (its journal says when) or undone (its journal goes). */
+static void journal_end(bool made)
+{
+	struct timespec now;
+
+	if (made) {
+		clock_gettime(CLOCK_BOOTTIME, &now);
+		create_journal.state = XBOND_JOURNAL_MADE;
+		create_journal.made_ns = (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
+		xbond_journal_write(create_journal_fd, &create_journal);
+	} else {
+		xbond_journal_remove(create_journal.bond);
+	}
+	close(create_journal_fd);
+	create_journal_fd = -1;
+}
+
 int bond_create(const struct xbond_request *req)
 {
 	struct xbond_link links[XBOND_LIST_MAX], bond_link = {}, peer_link = {};
@@ -603,15 +808,23 @@ int bond_create(const struct xbond_request *req)
 	int ret;
 
 	xbond_init(&h);
-	ret = create_check(req, links, &n);
+	ret = clear_half_made(req->name);
+	if (!ret)
+		ret = create_check(req, links, &n);
 	if (!ret)
 		ret = xbond_bond_dir(req->name, dir, sizeof(dir), true);
+	if (!ret)
+		ret = journal_begin(req, dir);
 	if (ret)
 		return ret;
 	mac = create_mac(req, &links[0]);
 
-	ret = step_done("link", make_link(req, mac, create_mtu(req, links, n), &bond_link,
-					  &peer_link));
+	ret = make_link(req, mac, create_mtu(req, links, n), &bond_link, &peer_link);
+	if (!ret) {
+		create_journal.bond_ifindex = bond_link.ifindex;
+		create_journal.peer_ifindex = peer_link.ifindex;
+	}
+	ret = step_done("link", ret);
 	if (ret)
 		goto fail;
 	step = "make the pin directory";
@@ -657,10 +870,12 @@ int bond_create(const struct xbond_request *req)
 	xbond_log_event(LOG_NOTICE, req->name, "admin change", "-", "created: %u members, mode %s",
 			n, xbond_mode_name(h.bond.mode));
 	xbond_close(&h);
+	journal_end(true);
 	return 0;
 fail:
 	step_failed(req->name, step, ret);
 	create_rollback(&h, dir, bond_link.ifindex);
+	journal_end(false);
 	return ret;
 }
 
@@ -908,6 +1123,33 @@ static void update_rollback(struct xbond_handle *h, const struct update_undo *u)
 
 static int renew(struct xbond_handle *h, const struct xbond_request *req);
 
+/*
+ * Whether req would change live bond h at all: its members (n_add, n_del
+ * from update_check), a setting, a weight, the MTU or MAC; --active always
+ * does. Nothing is written: the settings are tried on a copy.
+ */
+static bool would_change(const struct xbond_handle *h, const struct xbond_request *req,
+			 unsigned int n_add, unsigned int n_del, unsigned int mtu)
+{
+	static struct xbond_request plain;
+	struct xbond_handle dry = *h;
+	unsigned int i, weight;
+	int slot;
+
+	if (n_add || n_del || req->active || (req->mtu && req->mtu != mtu) ||
+	    (req->have_mac && memcmp(req->mac, h->bond.mac, 6)))
+		return true;
+	for (i = 0; i < req->n_weights; i++) {
+		slot = member_by_name(h, req->weights[i].name, "--weight");
+		weight = slot < 0 ? 0 : h->members[slot].weight ? h->members[slot].weight : 1;
+		if (weight != req->weights[i].weight)
+			return true;
+	}
+	plain = *req;
+	plain.n_weights = 0;
+	return apply_settings(&dry, &plain) || memcmp(&dry.bond, &h->bond, sizeof(dry.bond));
+}
+
 int bond_update(struct xbond_handle *h, const struct xbond_request *req)
 {
 	struct xbond_link links[XBOND_LIST_MAX], link;
@@ -920,6 +1162,18 @@ int bond_update(struct xbond_handle *h, const struct xbond_request *req)
 	if (h->liveness != XBOND_LIVE)
 		return renew(h, req);
 	ret = update_check(h, req, &link, links, &n_add, del_slots, &n_del);
+	/*
+	 * Two creates of one name: the second to take the lock finds a bond
+	 * that was not there when it started. Its --ifaces were meant for a
+	 * new bond, not as the wanted set of the other's: unless it asks for
+	 * exactly what is there (a no-op), it fails and changes nothing.
+	 */
+	if (!ret && req->have_ifaces && made_meanwhile(h->bond.name) &&
+	    would_change(h, req, n_add, n_del, link.mtu)) {
+		pr_warn("%s: created meanwhile by another command; run again to change it\n",
+			h->bond.name);
+		ret = -EEXIST;
+	}
 	if (!ret)
 		ret = take_snapshot(h, link.mtu, &undo);
 	if (ret)
@@ -970,6 +1224,15 @@ static void remove_interface(const struct xbond_handle *h, char *what, size_t le
 
 	*what = '\0';
 	peer_name(h->bond.name, peer, sizeof(peer));
+	/* A bond that died before it noted its pair anywhere: by name, if the pair is ours. */
+	if (!h->bond.ifindex && !h->bond.peer_ifindex) {
+		__u32 bond_ifindex = 0, peer_ifindex = 0;
+
+		find_pair(h->bond.name, &bond_ifindex, &peer_ifindex);
+		if (peer_ifindex)
+			nl_link_del(peer_ifindex);
+		return;
+	}
 	have_link = h->bond.ifindex && !nl_link_get(NULL, h->bond.ifindex, &link);
 	have_peer = h->bond.peer_ifindex && !nl_link_get(NULL, h->bond.peer_ifindex, &peer_link);
 	/*
@@ -1042,6 +1305,9 @@ static int teardown(struct xbond_handle *h, int severity, const char *event, con
 				what, removed);
 	xbond_close(h);
 	ret = xbond_remove_dir(h->dir);
+	/* Kept while a member is not put back: the next command tries again. */
+	if (!failed)
+		xbond_journal_remove(h->bond.name);
 	return failed ? -EIO : ret;
 }
 
