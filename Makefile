@@ -94,6 +94,9 @@ help:
 	@echo 'make demo       bond two netns hosts over two veth links, pull one, keep going'
 	@echo 'make bench      every mode against one link: throughput, outages, per-packet cost;'
 	@echo '                table, JSON and charts (QUICK=1: under 3 minutes; asserts nothing)'
+	@echo 'make bench-peer the kernel'"'"'s bonding, teamd and xbond side by side in a guest'
+	@echo '                kernel under QEMU (about 20 minutes); LACP=1 adds 802.3ad rows'
+	@echo 'make test-peer  xbond against the guest kernel'"'"'s bonding driver (under 5 minutes)'
 	@echo 'make install    install the tools into $$(PREFIX)/sbin (default /usr/local),'
 	@echo '                and the CNI plugin xbond into each of $$(CNI_BINDIRS)'
 	@echo '                (default /usr/lib/cni /opt/cni/bin); systemd units, ifupdown hooks,'
@@ -201,6 +204,24 @@ bench: deps
 	fi
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/prog_cost $(OUTPUT)/seqstream
 	$(Q)bench/run.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# make bench-peer and make test-peer boot Debian's kernel, which has the bonding
+# and team drivers, under QEMU (bench/peer/). These are what they add to DEB_PKGS.
+PEER_PKGS := qemu-system-x86 linux-image-amd64 libteam-utils busybox-static cpio
+
+.PHONY: bench-peer test-peer
+# Kernel bonding, teamd and xbond side by side in one guest; about 20 minutes.
+# LACP=1 adds the 802.3ad reference rows; PEER_ARGS: more bench/peer/bench-peer.sh options.
+bench-peer: deps
+	$(Q)bench/peer/install-deps.sh $(PEER_PKGS)
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/seqstream
+	$(Q)bench/peer/bench-peer.sh $(if $(LACP),--lacp) $(PEER_ARGS)
+
+# xbond against the guest kernel's bonding driver, back to back; under 5 minutes.
+test-peer: deps
+	$(Q)bench/peer/install-deps.sh $(PEER_PKGS)
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/peer/test-peer.sh
 
 # Documentation from the option table (lib/options.c): man pages and README blocks.
 $(OUTPUT)/xbond-gendoc: man/gendoc.c $(LIB_OBJS) | $(OUTPUT)
