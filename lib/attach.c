@@ -174,43 +174,20 @@ static int clsact_filters(int ifindex)
 		TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS),
 	};
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl;
 	int count = 0, ret = 0;
 	unsigned int i;
 
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
 	for (i = 0; i < sizeof(parents) / sizeof(parents[0]) && !ret; i++) {
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 		struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
-		unsigned int seq = time(NULL) + i;
 
 		nlh->nlmsg_type = RTM_GETTFILTER;
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		nlh->nlmsg_seq = seq;
 		tcm->tcm_family = AF_UNSPEC;
 		tcm->tcm_ifindex = ifindex;
 		tcm->tcm_parent = parents[i];
-		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-			ret = -errno;
-			break;
-		}
-		do {
-			ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-			if (ret <= 0)
-				break;
-			ret = mnl_cb_run(buf, ret, seq, mnl_socket_get_portid(nl), count_filter,
-					 &count);
-		} while (ret > MNL_CB_STOP);
-		ret = ret < 0 ? -errno : 0;
+		ret = nl_request(nlh, count_filter, &count);
 	}
-out:
-	mnl_socket_close(nl);
 	return ret ? ret : count;
 }
 

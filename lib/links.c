@@ -48,7 +48,7 @@ int xbond_apply_mtu(const struct xbond_handle *h, unsigned int mtu, unsigned int
 }
 
 /* Most drivers take a new MAC only while down; veth and many others while up. */
-static int set_mac(int ifindex, const unsigned char *mac)
+int xbond_set_link_mac(int ifindex, const unsigned char *mac)
 {
 	struct nl_link_change live = { .mac = mac, .up = -1 };
 	struct nl_link_change down = { .up = 0 }, up = { .up = 1 };
@@ -73,13 +73,13 @@ int xbond_apply_mac(struct xbond_handle *h, const unsigned char *mac)
 	for (i = 0; !ret && i < XBOND_MAX_MEMBERS; i++) {
 		if (!h->members[i].ifindex)
 			continue;
-		ret = set_mac(h->members[i].ifindex, mac);
+		ret = xbond_set_link_mac(h->members[i].ifindex, mac);
 		if (ret)
 			pr_warn("%s: %s refuses the MAC: %s\n", h->bond.name, h->members[i].name,
 				strerror(-ret));
 	}
 	if (!ret)
-		ret = set_mac(h->bond.ifindex, mac);
+		ret = xbond_set_link_mac(h->bond.ifindex, mac);
 	if (!ret) {
 		memcpy(h->bond.mac, mac, 6);
 		ret = xbond_write_bond(h);
@@ -88,8 +88,8 @@ int xbond_apply_mac(struct xbond_handle *h, const unsigned char *mac)
 		return 0;
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++)
 		if (h->members[i].ifindex)
-			set_mac(h->members[i].ifindex, old);
-	set_mac(h->bond.ifindex, old);
+			xbond_set_link_mac(h->members[i].ifindex, old);
+	xbond_set_link_mac(h->bond.ifindex, old);
 	memcpy(h->bond.mac, old, 6);
 	return ret;
 }

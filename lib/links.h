@@ -18,6 +18,9 @@ int xbond_apply_mtu(const struct xbond_handle *h, unsigned int mtu, unsigned int
  */
 int xbond_apply_mac(struct xbond_handle *h, const unsigned char *mac);
 
+/* Give one link mac: live where the driver allows, else down, set, up. */
+int xbond_set_link_mac(int ifindex, const unsigned char *mac);
+
 /* The bond's carrier follows its members: off while none is usable. */
 int xbond_set_carrier(const struct xbond_handle *h, bool on);
 

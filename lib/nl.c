@@ -20,8 +20,7 @@
 
 static unsigned int nl_dump_seq;
 
-/* Send one request and feed every reply to cb. Returns 0 or -errno. */
-static int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;

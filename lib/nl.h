@@ -47,6 +47,12 @@ int nl_walk(const void *buf, size_t len, void (*fn)(const struct nlmsghdr *, voi
  */
 int nl_recv_kernel(struct mnl_socket *nl, void *buf, size_t len);
 
+/*
+ * Send one request (a dump too) on a socket of its own and feed every reply
+ * to cb (a libmnl callback). Returns 0 or -errno.
+ */
+int nl_request(struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *, void *), void *data);
+
 /* Fill *out from an RTM_NEWLINK or RTM_DELLINK message (a dump's, or an event's). */
 int nl_link_parse(const struct nlmsghdr *nlh, struct xbond_link *out);
 

@@ -61,22 +61,6 @@ bool monitor_members_left(struct monitor *mon)
 	return left;
 }
 
-/* Most drivers take a new MAC only while down; veth and many others while up. */
-static int set_mac(int ifindex, const unsigned char *mac)
-{
-	struct nl_link_change live = { .mac = mac, .up = -1 };
-	struct nl_link_change down = { .up = 0 }, up = { .up = 1 };
-	int ret = nl_link_set(ifindex, &live);
-
-	if (ret != -EBUSY)
-		return ret;
-	ret = nl_link_set(ifindex, &down);
-	if (!ret)
-		ret = nl_link_set(ifindex, &live);
-	nl_link_set(ifindex, &up);
-	return ret;
-}
-
 /* A member's MAC and MTU are the bond's, as a kernel bond's slaves' are. */
 static void repair_link(struct monitor *mon, unsigned int slot, unsigned int bond_mtu)
 {
@@ -90,7 +74,7 @@ static void repair_link(struct monitor *mon, unsigned int slot, unsigned int bon
 		return;
 	if (memcmp(link.mac, h->bond.mac, 6)) {
 		mac_str(link.mac, mac, sizeof(mac));
-		if (set_mac(link.ifindex, h->bond.mac)) {
+		if (xbond_set_link_mac(link.ifindex, h->bond.mac)) {
 			snprintf(what, sizeof(what), "MAC %s, not the bond's, and it refuses the bond's",
 				 mac);
 			log_unrepaired(mon, link.name, w->problem, sizeof(w->problem), what);
