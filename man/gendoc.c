@@ -50,6 +50,23 @@ static bool takes_value(const struct xbond_option *opt)
 	return opt->kind != XBOND_OPT_FLAG && opt->kind != XBOND_OPT_COUNT;
 }
 
+/* ".TP" and an option as the term: with dashes (and its short name) for the command line. */
+static void term(FILE *out, const struct xbond_option *opt, bool cli)
+{
+	fputs(".TP\n", out);
+	if (cli && opt->short_name)
+		fprintf(out, "\\fB\\-%c\\fR, ", opt->short_name);
+	fputs(cli ? "\\fB\\-\\-" : "\\fB", out);
+	troff(out, opt->name);
+	fputs("\\fR", out);
+	if (takes_value(opt)) {
+		fputs(" \\fI", out);
+		troff(out, opt->metavar);
+		fputs("\\fR", out);
+	}
+	fputs("\n", out);
+}
+
 /* xbondload(8)'s OPTIONS. */
 static void man_options(FILE *out)
 {
@@ -59,18 +76,7 @@ static void man_options(FILE *out)
 	XBOND_FOR_EACH_OPTION(opt) {
 		if (opt->flags & XBOND_OPTF_CNI_ONLY)
 			continue;
-		fputs(".TP\n", out);
-		if (opt->short_name)
-			fprintf(out, "\\fB\\-%c\\fR, ", opt->short_name);
-		fputs("\\fB\\-\\-", out);
-		troff(out, opt->name);
-		fputs("\\fR", out);
-		if (takes_value(opt)) {
-			fputs(" \\fI", out);
-			troff(out, opt->metavar);
-			fputs("\\fR", out);
-		}
-		fputs("\n", out);
+		term(out, opt, true);
 		sentence(out, xbond_option_describe(opt, text, sizeof(text)));
 		fputs(".\n", out);
 	}
@@ -85,15 +91,7 @@ static void man_keys(FILE *out)
 	XBOND_FOR_EACH_OPTION(opt) {
 		if (!in_file(opt))
 			continue;
-		fputs(".TP\n\\fB", out);
-		troff(out, opt->name);
-		fputs("\\fR", out);
-		if (takes_value(opt)) {
-			fputs(" \\fI", out);
-			troff(out, opt->metavar);
-			fputs("\\fR", out);
-		}
-		fputs("\n", out);
+		term(out, opt, false);
 		sentence(out, xbond_option_describe(opt, text, sizeof(text)));
 		if (!strcmp(opt->name, "name"))
 			fputs("; in a file, the default is the file's name without\n.B .conf", out);

@@ -39,15 +39,7 @@ check_fails() {
 	fi
 }
 
-# wait_for SECONDS CMD...: poll CMD every 20 ms until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.02
-	done
-}
+. "$TOP/selftests/wait_for.sh"
 
 # make_ns VAR NAME: create namespace xbt-NAME-SUFFIX with lo up, into $VAR.
 make_ns() {

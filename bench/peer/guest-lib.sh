@@ -44,15 +44,7 @@ make_ns() {
 	printf -v "$1" '%s' "$name"
 }
 
-# wait_for SECONDS CMD...: poll CMD every 20 ms until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.02
-	done
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../../selftests/wait_for.sh"
 
 # Remove every namespace, with whatever bond lives in it: xbond's pins and
 # monitor outlive a namespace unless detached, teamd runs until killed.
