@@ -298,30 +298,41 @@ static int monitor_exe(char *buf, size_t len)
 	return 0;
 }
 
-int xbond_monitor_start(const char *name)
+/* Start a guard, which starts the worker. */
+static int spawn_guard(const char *name)
 {
 	char exe[PATH_MAX], log_path[PATH_MAX], *argv[5];
 	unsigned int argc = 0;
 	int ret;
 
+	ret = monitor_exe(exe, sizeof(exe));
+	if (!ret)
+		ret = xbond_monitor_log_path(name, log_path, sizeof(log_path));
+	if (ret)
+		return ret;
+	argv[argc++] = xbond_monitor_cmd.subcommand ? "xbond" : "xbondmon";
+	if (xbond_monitor_cmd.subcommand)
+		argv[argc++] = (char *)xbond_monitor_cmd.subcommand;
+	argv[argc++] = "--name";
+	argv[argc++] = (char *)name;
+	argv[argc] = NULL;
+	return xbond_spawn_detached(exe, argv, log_path);
+}
+
+int xbond_monitor_start(const char *name)
+{
+	char log_path[PATH_MAX];
+	int ret = 0;
+
 	/* A guard is up: it brings the worker back by itself. */
-	if (!xbond_monitor_role_pid(name, XBOND_MONITOR_GUARD)) {
-		ret = monitor_exe(exe, sizeof(exe));
-		if (!ret)
-			ret = xbond_monitor_log_path(name, log_path, sizeof(log_path));
-		if (ret)
-			return ret;
-		argv[argc++] = xbond_monitor_cmd.subcommand ? "xbond" : "xbondmon";
-		if (xbond_monitor_cmd.subcommand)
-			argv[argc++] = (char *)xbond_monitor_cmd.subcommand;
-		argv[argc++] = "--name";
-		argv[argc++] = (char *)name;
-		argv[argc] = NULL;
-		ret = xbond_spawn_detached(exe, argv, log_path);
-		if (ret)
-			return ret;
-	}
+	if (!xbond_monitor_role_pid(name, XBOND_MONITOR_GUARD))
+		ret = spawn_guard(name);
+	if (ret)
+		return ret;
 	ret = xbond_monitor_wait(name, XBOND_MONITOR_WORKER, true, 2000);
+	/* The guard we saw was one a kill -9 had not finished off yet. */
+	if (ret && !xbond_monitor_role_pid(name, XBOND_MONITOR_GUARD) && !spawn_guard(name))
+		ret = xbond_monitor_wait(name, XBOND_MONITOR_WORKER, true, 2000);
 	if (ret && !xbond_monitor_log_path(name, log_path, sizeof(log_path)))
 		pr_warn("%s: the monitor did not start; see %s\n", name, log_path);
 	return ret;

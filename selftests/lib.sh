@@ -184,10 +184,16 @@ monitor_pid() {
 
 # kill_monitor NS [BOND]: kill -9 both of a bond's monitor processes at once.
 # They are stopped first: neither may see the other die and bring it back.
+# Returns once both are dead: their pid files' locks are free again (a
+# killed process lets go of them a moment after kill returns).
 kill_monitor() {
-	local pids
+	local pids dir f
 	pids=$(monitor_pid "$1" pid "${2:-xbond0}"; monitor_pid "$1" worker "${2:-xbond0}")
 	kill -STOP $pids && kill -9 $pids
+	dir=/run/xbond/$(stat -L -c %i "/run/netns/$1")
+	for f in "$dir/${2:-xbond0}.pid" "$dir/${2:-xbond0}.worker"; do
+		wait_for 2 flock -n "$f" true || { echo "kill_monitor: $f still locked" >&2; return 1; }
+	done
 }
 
 # Program ids attached in a namespace, one line, for before/after comparisons.
