@@ -16,7 +16,6 @@
 #include "monitor.h"
 #include "xbond.h"
 
-#define MS	(1000ULL * 1000)
 
 struct arp_ipv4 {
 	struct arphdr hdr;

@@ -7,7 +7,6 @@
 #include "xbond.h"
 #include "monitor.h"
 
-#define MS	(1000ULL * 1000)
 
 #define LINK_FLAGS	(XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP)
 

@@ -21,7 +21,6 @@
 #include "xbond.h"
 #include "monitor.h"
 
-#define MS		(1000LL * 1000)
 #define LOCK_RETRY	(5 * MS)	/* xbondload holds the lock: try again soon */
 #define REPIN_DELAY	(20 * MS)	/* a removed pin is pinned again after this */
 #define DISSOLVE_LOCK_WAIT_MS	(10 * 1000)

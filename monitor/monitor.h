@@ -31,6 +31,9 @@ struct member_watch {
 	int moved_ifindex;	/* where it is numbered so */
 };
 
+/* Nanoseconds per millisecond: settings are in ms, clocks in ns. */
+#define MS	(1000ULL * 1000)
+
 struct mnl_socket;
 struct xbond_link;
 

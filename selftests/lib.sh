@@ -182,6 +182,24 @@ monitor_pid() {
 		echo "$pid"
 }
 
+# link_state NS [ifindex]: every link's facts (its ifindex too if asked), its
+# disable_ipv6, qdiscs and tc filters, as text: the same text is the same
+# links. A link never up has root qdisc "noop", and the kernel gives it
+# "noqueue" for good when it first goes up: those do not count.
+link_state() {
+	local ns=$1 link keys='ifname, address, mtu, flags, xdp, master'
+	[ "${2:-}" = ifindex ] && keys="ifname, ifindex, ${keys#ifname, }"
+	ip -n "$ns" -j link show | jq -c ".[] | {$keys}"
+	for link in $(ip -n "$ns" -j link show | jq -r '.[].ifname'); do
+		echo "# $link: disable_ipv6, qdiscs, filters"
+		ip netns exec "$ns" sysctl -n "net.ipv6.conf.$link.disable_ipv6" 2>&1
+		tc -n "$ns" -j qdisc show dev "$link" |
+			jq -c '[.[] | select(.kind != "noqueue" and .kind != "noop")]'
+		tc -n "$ns" -j filter show dev "$link" ingress
+		tc -n "$ns" -j filter show dev "$link" egress
+	done
+}
+
 # kill_monitor NS [BOND]: kill -9 both of a bond's monitor processes at once.
 # They are stopped first: neither may see the other die and bring it back.
 # Returns once both are dead: their pid files' locks are free again (a

@@ -41,19 +41,9 @@ INO=$(stat -L -c %i "/run/netns/$H")
 RUN=/run/xbond/$INO
 PINS=$(dirname "$(pin_dir "$H")")
 
-qdiscs_not_default='[.[] | select(.kind != "noqueue" and .kind != "noop")]'
-
 # Everything a create may touch in H, as text: the same text is the same system.
 system_state() {
-	local link
-	ip -n "$H" -j link show | jq -c '.[] | {ifname, address, mtu, flags, xdp, master}'
-	for link in $(ip -n "$H" -j link show | jq -r '.[].ifname'); do
-		echo "# $link"
-		ip netns exec "$H" sysctl -n "net.ipv6.conf.$link.disable_ipv6" 2>&1
-		tc -n "$H" -j qdisc show dev "$link" | jq -c "$qdiscs_not_default"
-		tc -n "$H" -j filter show dev "$link" ingress
-		tc -n "$H" -j filter show dev "$link" egress
-	done
+	link_state "$H"
 	echo "# pins, records, journals"
 	find "$PINS" "$RUN/members" "$RUN/bonds" -mindepth 1 2>/dev/null | sort
 	echo "# monitor"

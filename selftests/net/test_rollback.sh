@@ -25,25 +25,13 @@ UPDATE_ARGS="--ifaces h1,h2 --mtu 1400 --mac 02:00:00:00:5e:07 --mode balance-xo
 # Traffic counters move by themselves (IPv6 from the bond): not state.
 no_counters='with_entries(select(.key | test("packets|bytes|dropped") | not))'
 
-# A link that was never up has no root qdisc ("noop"); the kernel gives it its
-# default ("noqueue") the first time it goes up, for good. Only ours count.
-qdiscs_not_default='[.[] | select(.kind != "noqueue" and .kind != "noop")]'
-
 # Everything a create or update may touch in namespace NS, as text: the same
 # text is the same system.
 system_state() {
-	local ns=$1 dir link
+	local ns=$1 dir
 	dir=$(pin_dir "$ns")
 	echo "# links"
-	ip -n "$ns" -j link show |
-		jq -c '.[] | {ifname, ifindex, address, mtu, flags, xdp, master}'
-	for link in $(ip -n "$ns" -j link show | jq -r '.[].ifname'); do
-		echo "# $link: disable_ipv6, qdiscs, filters"
-		ip netns exec "$ns" sysctl -n "net.ipv6.conf.$link.disable_ipv6" 2>&1
-		tc -n "$ns" -j qdisc show dev "$link" | jq -c "$qdiscs_not_default"
-		tc -n "$ns" -j filter show dev "$link" ingress
-		tc -n "$ns" -j filter show dev "$link" egress
-	done
+	link_state "$ns" ifindex
 	echo "# pins"
 	find "$(dirname "$dir")" -mindepth 1 2>/dev/null | sort
 	if [ -d "$dir" ]; then
