@@ -53,7 +53,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 DEB_PKGS := clang libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev libjson-c-dev \
 	pkg-config iproute2 iperf3 iputils-ping jq procps util-linux containernetworking-plugins \
 	podman runc busybox-static libclang-rt-14-dev man-db groff-base \
-	systemd ifupdown
+	systemd ifupdown openvswitch-switch
 
 ifeq ($(V),1)
 Q =
@@ -66,12 +66,13 @@ endif
 BPF_OBJS := $(OUTPUT)/tx_select.bpf.o $(OUTPUT)/rx_filter.bpf.o $(OUTPUT)/empty.bpf.o
 SKELS := $(OUTPUT)/tx_select.skel.h $(OUTPUT)/rx_filter.skel.h
 LIB_SRCS := lib/log.c lib/names.c lib/nl.c lib/pins.c lib/bond.c lib/links.c lib/monitor_ctl.c \
-	lib/attach.c lib/enslave.c lib/member_records.c lib/ops.c lib/options.c
+	lib/attach.c lib/enslave.c lib/member_records.c lib/ops.c lib/options.c lib/lacp_pdu.c
 LIB_OBJS := $(patsubst lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
-TEST_PROGS := $(OUTPUT)/test_prog_run $(OUTPUT)/xbond_abi.sh
-FUZZERS := $(OUTPUT)/fuzz_netlink $(OUTPUT)/fuzz_options $(OUTPUT)/fuzz_cni_conf $(OUTPUT)/fuzz_frames
+TEST_PROGS := $(OUTPUT)/test_prog_run $(OUTPUT)/xbond_abi.sh $(OUTPUT)/lacp_peer
+FUZZERS := $(OUTPUT)/fuzz_netlink $(OUTPUT)/fuzz_options $(OUTPUT)/fuzz_cni_conf $(OUTPUT)/fuzz_frames \
+	$(OUTPUT)/fuzz_lacpdu
 MONITOR_OBJS := $(patsubst monitor/%.c,$(OUTPUT)/monitor/%.o,$(wildcard monitor/*.c))
 # The CNI plugin carries the monitor in itself (`xbond monitor`): one file to install.
 MONITOR_LIB_OBJS := $(filter-out $(OUTPUT)/monitor/main.o,$(MONITOR_OBJS))
@@ -182,6 +183,12 @@ $(OUTPUT)/test_prog_run: selftests/prog_run/*.c selftests/prog_run/*.h $(LIB_OBJ
 $(OUTPUT)/xbond_abi.sh: selftests/abi_consts.c maps/xbond_abi.h | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< -o $(OUTPUT)/abi_consts && $(OUTPUT)/abi_consts > $@.tmp && mv $@.tmp $@
+
+# A scriptable LACP partner for the shell tests: malformed, silent or flooding at will.
+$(OUTPUT)/lacp_peer: selftests/lacp_peer.c lib/lacp_pdu.c lib/lacp_pdu.h maps/xbond_abi.h \
+		$(FLAGS_STAMP) | $(OUTPUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(filter %.c,$^) -o $@
 
 $(OUTPUT)/prog_cost: bench/prog_cost.c $(LIB_OBJS) $(SKELS) $(OUTPUT)/empty.skel.h
 	$(call msg,LINK,$@)
@@ -303,6 +310,11 @@ $(OUTPUT)/fuzz_netlink: fuzz/fuzz_netlink.c lib/nl.c lib/nl.h | $(OUTPUT)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-I. -Ilib $(filter %.c,$^) $(shell pkg-config --libs libmnl) -o $@
+
+$(OUTPUT)/fuzz_lacpdu: fuzz/fuzz_lacpdu.c lib/lacp_pdu.c lib/lacp_pdu.h maps/xbond_abi.h | $(OUTPUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Wall -Wextra -Werror -I. -Ilib $(filter %.c,$^) -o $@
 
 # The other harnesses build the library sources they use with the sanitizers too.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -48,6 +48,7 @@ struct xbond_rx_frame {
 enum xbond_rx_verdict {
 	XBOND_RX_TO_BOND,	/* to the logical interface */
 	XBOND_RX_TAPS_ONLY,	/* to packet sockets on the member, not the bond */
+	XBOND_RX_TO_MEMBER,	/* left on the member: slow protocols, for the monitor */
 	XBOND_RX_DROP,
 };
 
@@ -100,6 +101,19 @@ static __always_inline __u32 member_slot(const struct xbond_config *cfg, __u32 i
 static __always_inline bool mac_equal(const __u8 *a, const __u8 *b)
 {
 	return *(__u32 *)a == *(__u32 *)b && *(__u16 *)(a + 4) == *(__u16 *)(b + 4);
+}
+
+/*
+ * LACP and Marker frames belong to the member, as the kernel's bonding
+ * consumes them per slave: the monitor reads them from a packet socket bound
+ * to their ethertype, which the stack serves after tc ingress.
+ */
+static __always_inline bool is_slow_protocol(const struct ethhdr *eth)
+{
+	static const __u8 slow_dest[ETH_ALEN] = XBOND_SLOW_DEST;
+
+	return eth->h_proto == bpf_htons(XBOND_ETH_P_SLOW) &&
+	       mac_equal(eth->h_dest, slow_dest);
 }
 
 /* ARP, or IPv6 neighbour discovery (router solicitation .. redirect). */
@@ -177,18 +191,26 @@ static __always_inline enum xbond_rx_verdict xbond_rx_decide(const struct xbond_
 	if (cfg->n_arp_targets && eth->h_proto == bpf_htons(ETH_P_ARP) && !f->tag_offloaded)
 		record_arp(cfg, slot, eth, f->end);
 
-	if (mac_equal(eth->h_source, cfg->bond_mac)) {
+	if (is_slow_protocol(eth)) {
+		xbond_count(XBOND_CNT_RX_SLOW);
+		verdict = XBOND_RX_TO_MEMBER;
+	} else if (mac_equal(eth->h_source, cfg->bond_mac)) {
 		/* Our own frame, looped back by a switch with no LAG. */
 		xbond_count(XBOND_CNT_RX_OWN_MAC);
 		verdict = XBOND_RX_DROP;
 	} else if (cfg->mode == XBOND_MODE_ACTIVEBACKUP && slot != cfg->active) {
 		verdict = rx_on_backup(cfg, f);
+	} else if (cfg->mode == XBOND_MODE_8023AD && !(cfg->collecting & (1U << slot))) {
+		/* Not in the aggregate: what the partner still sends here is stale. */
+		xbond_count(XBOND_CNT_RX_NOT_COLLECTING);
+		verdict = XBOND_RX_DROP;
 	}
 	count_rx(slot, verdict, f->len);
 	return verdict;
 }
 
-static __always_inline int mark_taps_only(struct xdp_md *ctx)
+/* Put word before the frame for rx_redirect to read. */
+static __always_inline int mark_frame(struct xdp_md *ctx, __u32 word)
 {
 	__u32 *meta;
 	void *data;
@@ -199,7 +221,7 @@ static __always_inline int mark_taps_only(struct xdp_md *ctx)
 	data = (void *)(long)ctx->data;
 	if ((void *)(meta + 1) > data)
 		return XDP_DROP;
-	*meta = XBOND_META_TAPS_ONLY;
+	*meta = word;
 	return XDP_PASS;
 }
 
@@ -217,7 +239,9 @@ int rx_filter(struct xdp_md *ctx)
 	case XBOND_RX_DROP:
 		return XDP_DROP;
 	case XBOND_RX_TAPS_ONLY:
-		return mark_taps_only(ctx);
+		return mark_frame(ctx, XBOND_META_TAPS_ONLY);
+	case XBOND_RX_TO_MEMBER:
+		return mark_frame(ctx, XBOND_META_TO_MEMBER);
 	default:
 		return XDP_PASS;
 	}
@@ -230,8 +254,12 @@ int rx_redirect(struct __sk_buff *skb)
 	void *meta = (void *)(long)skb->data_meta;
 	void *data = (void *)(long)skb->data;
 
-	if (meta + sizeof(__u32) <= data && *(__u32 *)meta == XBOND_META_TAPS_ONLY)
-		return TC_ACT_SHOT;
+	if (meta + sizeof(__u32) <= data) {
+		if (*(__u32 *)meta == XBOND_META_TAPS_ONLY)
+			return TC_ACT_SHOT;
+		if (*(__u32 *)meta == XBOND_META_TO_MEMBER)
+			return TC_ACT_OK;
+	}
 	return bpf_redirect(bond_ifindex, BPF_F_INGRESS);
 }
 
@@ -266,9 +294,14 @@ int rx_filter_tc(struct __sk_buff *skb)
 		.eth = (void *)(long)skb->data, .end = (void *)(long)skb->data_end,
 		.len = skb->len, .ifindex = skb->ifindex, .tag_offloaded = skb->vlan_present,
 	};
-	if (xbond_rx_decide(&f) != XBOND_RX_TO_BOND)
+	switch (xbond_rx_decide(&f)) {
+	case XBOND_RX_TO_BOND:
+		return bpf_redirect(bond_ifindex, BPF_F_INGRESS);
+	case XBOND_RX_TO_MEMBER:
+		return TC_ACT_OK;
+	default:
 		return TC_ACT_SHOT;
-	return bpf_redirect(bond_ifindex, BPF_F_INGRESS);
+	}
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -100,6 +100,7 @@ int tx_select(struct __sk_buff *skb)
 		member = pick_rr(cfg);
 		break;
 	case XBOND_MODE_XOR:
+	case XBOND_MODE_8023AD:	/* buckets over the distributing members */
 		member = pick_xor(skb, cfg);
 		break;
 	case XBOND_MODE_BROADCAST:

@@ -17,9 +17,9 @@ static unsigned int weight_wanted(const struct cni_conf *conf, const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < conf->req.n_weights; i++)
-		if (!strcmp(conf->req.weights[i].name, name))
-			return conf->req.weights[i].weight;
+	for (i = 0; i < conf->req.weights.n; i++)
+		if (!strcmp(conf->req.weights.v[i].name, name))
+			return conf->req.weights.v[i].value;
 	return 1;
 }
 

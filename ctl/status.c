@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include "xbond.h"
 #include "status.h"
 
@@ -200,11 +201,211 @@ static void member_problems(const struct xbond_handle *h, const struct xbond_mem
 		snprintf(buf, len, "none");
 }
 
+/*
+ * Everything status shows from the maps, read before a word is printed, so
+ * that a map that cannot be read is one error, never zeros in the output.
+ */
+struct status_reads {
+	struct xbond_config live;
+	__u64 counters[XBOND_CNT_MAX];
+	struct xbond_member_stats stats[XBOND_MAX_MEMBERS];
+	struct xbond_lacp_port lacp[XBOND_MAX_MEMBERS];	/* 802.3ad only */
+};
+
+/* 0, or -errno with *what naming what could not be read. */
+static int read_maps(const struct xbond_handle *h, struct status_reads *r, const char **what)
+{
+	unsigned int i;
+	__u32 slot;
+	int ret;
+
+	*what = "the live config";
+	ret = xbond_read_live_config(h, &r->live);
+	if (ret)
+		return ret;
+	*what = "map " XBOND_MAP_COUNTERS;
+	for (i = 0; i < XBOND_CNT_MAX; i++) {
+		ret = xbond_read_counter(h, i, &r->counters[i]);
+		if (ret)
+			return ret;
+	}
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		if (!h->members[slot].ifindex)
+			continue;
+		*what = "map " XBOND_MAP_MSTATS;
+		ret = xbond_read_member_stats(h, slot, &r->stats[slot]);
+		if (ret)
+			return ret;
+		*what = "map " XBOND_MAP_LACP;
+		if (r->live.mode == XBOND_MODE_8023AD &&
+		    bpf_map_lookup_elem(h->lacp_fd, &slot, &r->lacp[slot]))
+			return -errno;
+	}
+	return 0;
+}
+
+/* LACP state bits, the same on the wire for actor and partner, as words. */
+static const struct {
+	unsigned int bit;
+	const char *word;
+} lacp_state_words[] = {
+	{ XBOND_LACP_ACTIVITY, "activity" },
+	{ XBOND_LACP_TIMEOUT, "timeout" },
+	{ XBOND_LACP_AGGREGATION, "aggregation" },
+	{ XBOND_LACP_SYNC, "synchronization" },
+	{ XBOND_LACP_COLLECTING, "collecting" },
+	{ XBOND_LACP_DISTRIBUTING, "distributing" },
+	{ XBOND_LACP_DEFAULTED, "defaulted" },
+	{ XBOND_LACP_EXPIRED, "expired" },
+};
+
+/* The words of the bits set in state: a JSON list, or in text one line ("none" if empty). */
+static void print_lacp_state_words(struct printer *p, const char *key, unsigned int state)
+{
+	bool first = true;
+	unsigned int i;
+
+	if (p->opts->json) {
+		json_key(p, key);
+		putchar('[');
+	} else {
+		printf("%*s%s:", p->depth * 2, "", key);
+	}
+	for (i = 0; i < sizeof(lacp_state_words) / sizeof(lacp_state_words[0]); i++) {
+		if (!(state & lacp_state_words[i].bit))
+			continue;
+		if (p->opts->json) {
+			if (!first)
+				putchar(',');
+			json_string(lacp_state_words[i].word);
+		} else {
+			printf(" %s", lacp_state_words[i].word);
+		}
+		first = false;
+	}
+	if (p->opts->json)
+		putchar(']');
+	else
+		puts(first ? " none" : "");
+}
+
+/* The LACP machines' states, indexed by their enums, for xbond_choice_name. */
+static const char *const lacp_rx_names[] = {
+	[XBOND_LACP_RX_DISABLED] = "disabled", [XBOND_LACP_RX_EXPIRED] = "expired",
+	[XBOND_LACP_RX_DEFAULTED] = "defaulted", [XBOND_LACP_RX_CURRENT] = "current",
+	[XBOND_LACP_RX_CURRENT + 1] = NULL,
+};
+static const char *const lacp_mux_names[] = {
+	[XBOND_LACP_MUX_DETACHED] = "detached", [XBOND_LACP_MUX_WAITING] = "waiting",
+	[XBOND_LACP_MUX_ATTACHED] = "attached", [XBOND_LACP_MUX_COLLECTING] = "collecting",
+	[XBOND_LACP_MUX_DISTRIBUTING] = "distributing",
+	[XBOND_LACP_MUX_DISTRIBUTING + 1] = NULL,
+};
+static const char *const lacp_selected_names[] = {
+	[XBOND_LACP_UNSELECTED] = "unselected", [XBOND_LACP_SELECTED] = "selected",
+	[XBOND_LACP_STANDBY] = "standby", [XBOND_LACP_STANDBY + 1] = NULL,
+};
+
+/* The actor's system ID: ad_actor_system, or the bond's MAC while that is all zero. */
+static const __u8 *actor_system(const struct xbond_bond *b)
+{
+	static const __u8 zero[6];
+
+	return memcmp(b->ad_actor_system, zero, sizeof(zero)) ? b->ad_actor_system : b->mac;
+}
+
+/* One side of a port as a LACPDU carries it, under the kernel's "details ... lacp pdu". */
+static void print_lacp_side(struct printer *p, const char *title, unsigned int sys_prio,
+			    const __u8 *system, unsigned int key, unsigned int port_prio,
+			    unsigned int port, unsigned int state)
+{
+	char mac[18];
+
+	open_object(p, title, title);
+	print_u64(p, "system priority", sys_prio);
+	mac_str(system, mac, sizeof(mac));
+	print_str(p, "system mac address", mac);
+	print_u64(p, "port key", key);
+	print_u64(p, "port priority", port_prio);
+	print_u64(p, "port number", port);
+	print_u64(p, "port state", state);
+	print_lacp_state_words(p, "port state flags", state);
+	close_object(p);
+}
+
+static void print_lacp_member(struct printer *p, const struct xbond_handle *h,
+			      const struct xbond_member *m, const struct xbond_lacp_port *lp)
+{
+	print_u64(p, "aggregator id", lp->aggregator_id);
+	print_str(p, "selection", xbond_choice_name(lacp_selected_names, lp->selected));
+	print_str(p, "rx state", xbond_choice_name(lacp_rx_names, lp->rx_state));
+	print_str(p, "mux state", xbond_choice_name(lacp_mux_names, lp->mux_state));
+	/* What the data plane is told, which the mux state above should explain. */
+	print_str(p, "collecting", m->flags & XBOND_MEMBER_COLLECTING ? "yes" : "no");
+	print_str(p, "distributing", m->flags & XBOND_MEMBER_DISTRIBUTING ? "yes" : "no");
+	print_u64(p, "lacpdu sent", lp->lacpdu_sent);
+	print_u64(p, "lacpdu received", lp->lacpdu_received);
+	print_u64(p, "lacpdu malformed", lp->lacpdu_malformed);
+	print_u64(p, "marker received", lp->marker_received);
+	print_u64(p, "marker response sent", lp->marker_sent);
+	print_lacp_side(p, "details actor lacp pdu", h->bond.ad_actor_sys_prio,
+			actor_system(&h->bond), lp->actor_key, lp->actor_port_prio,
+			lp->actor_port, lp->actor_state);
+	print_lacp_side(p, "details partner lacp pdu", lp->partner_sys_prio,
+			lp->partner_system, lp->partner_key, lp->partner_port_prio,
+			lp->partner_port, lp->partner_state);
+}
+
+/*
+ * The bond's 802.3ad settings and its active aggregator: the one the
+ * selected ports are in. With none selected, the aggregator's fields are
+ * all zero (aggregator id 0: none), where the kernel says it has none.
+ */
+static void print_lacp_bond(struct printer *p, const struct xbond_handle *h,
+			    const struct status_reads *r)
+{
+	const struct xbond_bond *b = &h->bond;
+	const struct xbond_lacp_port *agg = NULL;
+	static const __u8 no_mac[6];
+	unsigned int slot, ports = 0;
+	char mac[18];
+
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		const struct xbond_lacp_port *lp = &r->lacp[slot];
+
+		if (!h->members[slot].ifindex || lp->selected != XBOND_LACP_SELECTED)
+			continue;
+		if (!agg)
+			agg = lp;
+		if (lp->aggregator_id == agg->aggregator_id)
+			ports++;
+	}
+	open_object(p, "802.3ad info", "802.3ad info");
+	print_str(p, "lacp active", xbond_choice_name(xbond_off_on_names, b->lacp_active));
+	print_str(p, "lacp rate", xbond_choice_name(xbond_lacp_rate_names, b->lacp_rate));
+	print_u64(p, "min links", b->min_links);
+	print_str(p, "ad select", xbond_choice_name(xbond_ad_select_names, b->ad_select));
+	print_u64(p, "system priority", b->ad_actor_sys_prio);
+	mac_str(actor_system(b), mac, sizeof(mac));
+	print_str(p, "system mac address", mac);
+	print_u64(p, "ad user port key", b->ad_user_port_key);
+	open_object(p, "active aggregator info", "active aggregator info");
+	print_u64(p, "aggregator id", agg ? agg->aggregator_id : 0);
+	print_u64(p, "number of ports", ports);
+	print_u64(p, "actor key", agg ? agg->actor_key : 0);
+	print_u64(p, "partner key", agg ? agg->partner_key : 0);
+	mac_str(agg ? agg->partner_system : no_mac, mac, sizeof(mac));
+	print_str(p, "partner mac address", mac);
+	close_object(p);
+	close_object(p);
+}
+
 static void print_member(struct printer *p, const struct xbond_handle *h, unsigned int slot,
-			 const struct xbond_progs *progs, unsigned int bond_mtu)
+			 const struct status_reads *r, const struct xbond_progs *progs,
+			 unsigned int bond_mtu)
 {
 	const struct xbond_member *m = &h->members[slot];
-	struct xbond_member_stats stats = {};
+	const struct xbond_member_stats *stats = &r->stats[slot];
 	char mac[18], title[64], problems[256];
 	unsigned int speed = nl_link_speed(m->name);
 
@@ -226,12 +427,13 @@ static void print_member(struct printer *p, const struct xbond_handle *h, unsign
 	print_str(p, "rx path", m->flags & XBOND_MEMBER_RX_TC ? "tc" : "native xdp");
 	member_problems(h, m, progs, bond_mtu, problems, sizeof(problems));
 	print_str(p, "problems", problems);
-	xbond_read_member_stats(h, slot, &stats);
-	print_u64(p, "rx packets", stats.rx_packets);
-	print_u64(p, "rx bytes", stats.rx_bytes);
-	print_u64(p, "rx dropped", stats.rx_dropped);
-	print_u64(p, "tx packets", stats.tx_packets);
-	print_u64(p, "tx bytes", stats.tx_bytes);
+	print_u64(p, "rx packets", stats->rx_packets);
+	print_u64(p, "rx bytes", stats->rx_bytes);
+	print_u64(p, "rx dropped", stats->rx_dropped);
+	print_u64(p, "tx packets", stats->tx_packets);
+	print_u64(p, "tx bytes", stats->tx_bytes);
+	if (r->live.mode == XBOND_MODE_8023AD)
+		print_lacp_member(p, h, m, &r->lacp[slot]);
 	close_object(p);
 }
 
@@ -335,12 +537,13 @@ int status_show(const struct status_opts *opts)
 	enum xbond_liveness why;
 	struct xbond_link bond_link;
 	struct xbond_progs progs;
+	struct status_reads reads = {};
+	const struct xbond_config *live = &reads.live;
+	const char *unread;
 	unsigned int bond_mtu;
 	struct xbond_handle h;
-	struct xbond_config live;
 	char mac[18];
 	unsigned int slot;
-	__u64 drops = 0;
 	int ret;
 
 	ret = bond_inspect(opts->name, &h);
@@ -350,11 +553,17 @@ int status_show(const struct status_opts *opts)
 		xbond_close(&h);
 		return -ENODEV;
 	}
-	if (!ret)
-		ret = xbond_read_live_config(&h, &live);
 	if (ret) {
-		status_error(opts, "%s: %s", opts->name, why == XBOND_LIVE ?
-			     "cannot read the live config" : xbond_liveness_str(why));
+		if (why != XBOND_LIVE)
+			status_error(opts, "%s: %s", opts->name, xbond_liveness_str(why));
+		else
+			status_error(opts, "%s: cannot open: %s", opts->name, strerror(-ret));
+		xbond_close(&h);
+		return ret;
+	}
+	ret = read_maps(&h, &reads, &unread);
+	if (ret) {
+		status_error(opts, "%s: cannot read %s: %s", opts->name, unread, strerror(-ret));
 		xbond_close(&h);
 		return ret;
 	}
@@ -363,27 +572,29 @@ int status_show(const struct status_opts *opts)
 	if (opts->json)
 		putchar('{');
 	print_str(&p, "bond", h.bond.name);
-	print_str(&p, "mode", xbond_mode_name(live.mode));
-	print_str(&p, "hash policy", xbond_hash_name(live.hash_policy));
-	print_str(&p, "active member", member_name(&h, live.active));
+	print_str(&p, "mode", xbond_mode_name(live->mode));
+	print_str(&p, "hash policy", xbond_hash_name(live->hash_policy));
+	print_str(&p, "active member", member_name(&h, live->active));
 	print_str(&p, "primary", member_name(&h, h.bond.primary));
 	mac_str(h.bond.mac, mac, sizeof(mac));
 	print_str(&p, "mac", mac);
 	print_str(&p, "tx program", xbond_tx_attached(h.bond.ifindex, &progs) ? "attached" :
 		  "missing");
 	print_u64(&p, "members", xbond_member_count(&h));
-	print_u64(&p, "usable members", live.n_tx);
-	xbond_read_counter(&h, XBOND_CNT_TX_NO_MEMBER, &drops);
-	print_u64(&p, "tx dropped no member", drops);
-	xbond_read_counter(&h, XBOND_CNT_RX_INACTIVE, &drops);
-	print_u64(&p, "rx dropped inactive", drops);
-	xbond_read_counter(&h, XBOND_CNT_RX_OWN_MAC, &drops);
-	print_u64(&p, "rx dropped own mac", drops);
+	print_u64(&p, "usable members", live->n_tx);
+	print_u64(&p, "tx dropped no member", reads.counters[XBOND_CNT_TX_NO_MEMBER]);
+	print_u64(&p, "rx dropped inactive", reads.counters[XBOND_CNT_RX_INACTIVE]);
+	print_u64(&p, "rx dropped own mac", reads.counters[XBOND_CNT_RX_OWN_MAC]);
+	/* Not dropped: left on the member for the monitor's LACP, in any mode. */
+	print_u64(&p, "rx slow protocol", reads.counters[XBOND_CNT_RX_SLOW]);
+	print_u64(&p, "rx dropped not collecting", reads.counters[XBOND_CNT_RX_NOT_COLLECTING]);
 	print_monitor(&p, &h);
+	if (live->mode == XBOND_MODE_8023AD)
+		print_lacp_bond(&p, &h, &reads);
 	open_array(&p, "member list");
 	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++)
 		if (h.members[slot].ifindex)
-			print_member(&p, &h, slot, &progs, bond_mtu);
+			print_member(&p, &h, slot, &reads, &progs, bond_mtu);
 	close_array(&p);
 	if (opts->json) {
 		p.depth = 0;

@@ -130,14 +130,14 @@ void options_sane(struct xbond_options *o)
 			INVARIANT(req->arp_targets[i] != req->arp_targets[j],
 				  "ARP targets %u and %u are the same", j, i);
 	}
-	INVARIANT(req->n_weights <= XBOND_LIST_MAX, "%u weights", req->n_weights);
-	for (i = 0; i < req->n_weights; i++) {
-		size_t len = strnlen(req->weights[i].name, IF_NAMESIZE);
+	INVARIANT(req->weights.n <= XBOND_LIST_MAX, "%u weights", req->weights.n);
+	for (i = 0; i < req->weights.n; i++) {
+		size_t len = strnlen(req->weights.v[i].name, IF_NAMESIZE);
 
-		INVARIANT(req->weights[i].weight >= 1, "weight %u is 0", i);
+		INVARIANT(req->weights.v[i].value >= 1, "weight %u is 0", i);
 		INVARIANT(len > 0 && len < IF_NAMESIZE, "weight %u: name length %zu", i, len);
 		for (j = 0; j < i; j++)
-			INVARIANT(strcmp(req->weights[i].name, req->weights[j].name),
+			INVARIANT(strcmp(req->weights.v[i].name, req->weights.v[j].name),
 				  "weights %u and %u name the same member", j, i);
 	}
 }

@@ -45,8 +45,23 @@ void xbond_init(struct xbond_handle *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->config_fd = h->slot_fd = h->bond_fd = -1;
-	h->members_fd = h->mstats_fd = h->counters_fd = h->arp_seen_fd = -1;
+	h->members_fd = h->mstats_fd = h->counters_fd = h->arp_seen_fd = h->lacp_fd = -1;
 	clear_active_input(&h->active_in);
+}
+
+/* Every pinned map, by its pin name, and where a handle keeps its fd. */
+static const char *const map_names[] = {
+	XBOND_MAP_CONFIG, XBOND_MAP_SLOT, XBOND_MAP_BOND, XBOND_MAP_MEMBERS,
+	XBOND_MAP_MSTATS, XBOND_MAP_COUNTERS, XBOND_MAP_ARP_SEEN, XBOND_MAP_LACP,
+};
+#define N_MAPS	(sizeof(map_names) / sizeof(map_names[0]))
+
+static void map_fds(struct xbond_handle *h, int *fds[N_MAPS])
+{
+	int *all[N_MAPS] = { &h->config_fd, &h->slot_fd, &h->bond_fd, &h->members_fd,
+			     &h->mstats_fd, &h->counters_fd, &h->arp_seen_fd, &h->lacp_fd };
+
+	memcpy(fds, all, sizeof(all));
 }
 
 /*
@@ -59,6 +74,7 @@ static bool records_fit(const struct xbond_handle *h)
 		{ h->config_fd, sizeof(struct xbond_config) },
 		{ h->bond_fd, sizeof(struct xbond_bond) },
 		{ h->members_fd, sizeof(struct xbond_member) },
+		{ h->lacp_fd, sizeof(struct xbond_lacp_port) },
 	};
 	struct bpf_map_info info;
 	__u32 len;
@@ -76,17 +92,14 @@ static bool records_fit(const struct xbond_handle *h)
 
 int xbond_open(struct xbond_handle *h, const char *dir)
 {
-	int *fds[] = { &h->config_fd, &h->slot_fd, &h->bond_fd, &h->members_fd,
-		       &h->mstats_fd, &h->counters_fd, &h->arp_seen_fd };
-	const char *names[] = { XBOND_MAP_CONFIG, XBOND_MAP_SLOT, XBOND_MAP_BOND,
-				XBOND_MAP_MEMBERS, XBOND_MAP_MSTATS, XBOND_MAP_COUNTERS,
-				XBOND_MAP_ARP_SEEN };
+	int *fds[N_MAPS];
 	unsigned int i;
 
 	xbond_init(h);
+	map_fds(h, fds);
 	snprintf(h->dir, sizeof(h->dir), "%s", dir);
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		*fds[i] = open_map(h, names[i]);
+	for (i = 0; i < N_MAPS; i++) {
+		*fds[i] = open_map(h, map_names[i]);
 		if (*fds[i] < 0)
 			goto fail;
 	}
@@ -113,19 +126,16 @@ static __u32 value_size(int fd)
 
 int xbond_open_partial(struct xbond_handle *h, const char *dir)
 {
-	int *fds[] = { &h->config_fd, &h->slot_fd, &h->bond_fd, &h->members_fd,
-		       &h->mstats_fd, &h->counters_fd, &h->arp_seen_fd };
-	const char *names[] = { XBOND_MAP_CONFIG, XBOND_MAP_SLOT, XBOND_MAP_BOND,
-				XBOND_MAP_MEMBERS, XBOND_MAP_MSTATS, XBOND_MAP_COUNTERS,
-				XBOND_MAP_ARP_SEEN };
 	struct xbond_bond bond;
+	int *fds[N_MAPS];
 	unsigned int i;
 	__u32 key = 0;
 
 	xbond_init(h);
+	map_fds(h, fds);
 	snprintf(h->dir, sizeof(h->dir), "%s", dir);
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		*fds[i] = open_map(h, names[i]);
+	for (i = 0; i < N_MAPS; i++)
+		*fds[i] = open_map(h, map_names[i]);
 	if (value_size(h->bond_fd) == sizeof(bond) &&
 	    !bpf_map_lookup_elem(h->bond_fd, &key, &bond) &&
 	    bond.abi_version == XBOND_ABI_VERSION)
@@ -140,20 +150,17 @@ int xbond_open_partial(struct xbond_handle *h, const char *dir)
 
 int xbond_repin_maps(const struct xbond_handle *h)
 {
-	const int fds[] = { h->config_fd, h->slot_fd, h->bond_fd, h->members_fd,
-			    h->mstats_fd, h->counters_fd, h->arp_seen_fd };
-	const char *names[] = { XBOND_MAP_CONFIG, XBOND_MAP_SLOT, XBOND_MAP_BOND,
-				XBOND_MAP_MEMBERS, XBOND_MAP_MSTATS, XBOND_MAP_COUNTERS,
-				XBOND_MAP_ARP_SEEN };
 	char path[PATH_MAX + 32];
+	int *fds[N_MAPS];
 	unsigned int i;
 	int n = 0;
 
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", h->dir, names[i]);
-		if (fds[i] < 0 || !access(path, F_OK) || errno != ENOENT)
+	map_fds((struct xbond_handle *)h, fds);
+	for (i = 0; i < N_MAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", h->dir, map_names[i]);
+		if (*fds[i] < 0 || !access(path, F_OK) || errno != ENOENT)
 			continue;
-		if (bpf_obj_pin(fds[i], path))
+		if (bpf_obj_pin(*fds[i], path))
 			return -errno;
 		n++;
 	}
@@ -174,11 +181,11 @@ int xbond_reload(struct xbond_handle *h)
 
 void xbond_close(struct xbond_handle *h)
 {
-	int *fds[] = { &h->config_fd, &h->slot_fd, &h->bond_fd, &h->members_fd,
-		       &h->mstats_fd, &h->counters_fd, &h->arp_seen_fd };
+	int *fds[N_MAPS];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+	map_fds(h, fds);
+	for (i = 0; i < N_MAPS; i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
@@ -454,22 +461,37 @@ static void rebalance_homes(__u8 *home, const struct xbond_member *members)
 }
 
 /*
- * A bucket whose home member is usable stays there. Otherwise it goes, by
+ * Whether tx may use a member: usable, and in 802.3ad also distributing as
+ * its LACP mux says.
+ */
+static bool tx_eligible(const struct xbond_bond *bond, const struct xbond_member *m)
+{
+	return xbond_member_usable(m) &&
+	       (bond->mode != XBOND_MODE_8023AD || (m->flags & XBOND_MEMBER_DISTRIBUTING));
+}
+
+/*
+ * A bucket whose home member can take it stays there. Otherwise it goes, by
  * rendezvous hashing, to the usable member with the highest score for
  * (bucket, slot). Scores do not depend on who else is usable, so a failure
  * moves only the failed member's buckets and its recovery moves exactly
  * those back, however many members are down.
  */
-static void fill_buckets(const __u8 *homes, const struct xbond_member *members,
-			 struct xbond_config *cfg)
+static void fill_buckets(const struct xbond_bond *bond, const __u8 *homes,
+			 const struct xbond_member *members, struct xbond_config *cfg)
 {
 	unsigned int b, i;
 
+	/* None to send on (min_links): every bucket drops. */
+	if (!cfg->n_tx) {
+		memset(cfg->buckets, XBOND_NO_MEMBER, sizeof(cfg->buckets));
+		return;
+	}
 	for (b = 0; b < XBOND_BUCKETS; b++) {
 		__u8 home = homes[b], best = XBOND_NO_MEMBER;
 		__u32 best_score = 0;
 
-		if (home < XBOND_MAX_MEMBERS && xbond_member_usable(&members[home])) {
+		if (home < XBOND_MAX_MEMBERS && tx_eligible(bond, &members[home])) {
 			cfg->buckets[b] = home;
 			continue;
 		}
@@ -508,14 +530,21 @@ void xbond_build(const struct xbond_bond *bond, const struct xbond_member *membe
 		next->member_ifindex[i] = members[i].ifindex;
 		if (members[i].ifindex)
 			next->n_members = i + 1;
-		if (xbond_member_usable(&members[i]))
+		if (tx_eligible(bond, &members[i]))
 			next->tx_members[next->n_tx++] = i;
+		if (xbond_member_usable(&members[i]) && (members[i].flags & XBOND_MEMBER_COLLECTING))
+			next->collecting |= 1U << i;
+	}
+	/* min_links: too few links in the aggregate, and the bond has no carrier. */
+	if (bond->mode == XBOND_MODE_8023AD && next->n_tx < bond->min_links) {
+		memset(next->tx_members, XBOND_NO_MEMBER, sizeof(next->tx_members));
+		next->n_tx = 0;
 	}
 	changes->active = xbond_choose_active(bond, members, in);
 	next->active = changes->active;
 	memcpy(changes->home, bond->home, sizeof(changes->home));
 	rebalance_homes(changes->home, members);
-	fill_buckets(changes->home, members, next);
+	fill_buckets(bond, changes->home, members, next);
 
 	next->backup_rx_until_ns = live->backup_rx_until_ns;
 	if (next->mode == XBOND_MODE_ACTIVEBACKUP &&

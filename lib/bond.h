@@ -46,6 +46,7 @@ struct xbond_handle {
 	int mstats_fd;
 	int counters_fd;
 	int arp_seen_fd;
+	int lacp_fd;
 	struct xbond_bond bond;
 	struct xbond_member members[XBOND_MAX_MEMBERS];
 	struct xbond_active_input active_in;

@@ -68,7 +68,7 @@ const char *xbond_hash_name(unsigned int hash) { return name_of(hashes, hash); }
 
 bool xbond_mode_implemented(int mode)
 {
-	return mode >= XBOND_MODE_ROUNDROBIN && mode <= XBOND_MODE_BROADCAST;
+	return mode >= XBOND_MODE_ROUNDROBIN && mode <= XBOND_MODE_8023AD;
 }
 
 /* As the kernel's dev_valid_name(): it becomes a path component too. */
@@ -98,6 +98,9 @@ const char *const xbond_arp_validate_names[] = { "none", "active", "backup", "al
 const char *const xbond_all_targets_names[] = { "any", "all", NULL };
 const char *const xbond_reselect_names[] = { "always", "better", "failure", NULL };
 const char *const xbond_failback_names[] = { "off", "on", NULL };
+const char *const xbond_off_on_names[] = { "off", "on", NULL };
+const char *const xbond_lacp_rate_names[] = { "slow", "fast", NULL };
+const char *const xbond_ad_select_names[] = { "stable", "bandwidth", "count", NULL };
 
 int xbond_choice_parse(const char *const *names, const char *name)
 {

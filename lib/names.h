@@ -8,7 +8,7 @@
 /* Return the enum value, or -1 if the name is unknown. */
 int xbond_mode_parse(const char *name);
 int xbond_hash_parse(const char *name);
-/* Whether xbond runs this mode yet: 802.3ad, tlb and alb are named, not implemented. */
+/* Whether xbond runs this mode yet: tlb and alb are named, not implemented. */
 bool xbond_mode_implemented(int mode);
 /* A name the kernel would take for an interface (dev_valid_name), and so safe as a path component. */
 bool xbond_ifname_valid(const char *name);
@@ -24,6 +24,9 @@ extern const char *const xbond_arp_validate_names[];
 extern const char *const xbond_all_targets_names[];
 extern const char *const xbond_reselect_names[];
 extern const char *const xbond_failback_names[];	/* off, on */
+extern const char *const xbond_off_on_names[];
+extern const char *const xbond_lacp_rate_names[];
+extern const char *const xbond_ad_select_names[];
 /* The index of name in names, or -1. */
 int xbond_choice_parse(const char *const *names, const char *name);
 /* names[value], or "unknown" past the end. */

@@ -78,6 +78,8 @@ void xbond_request_init(struct xbond_request *req, const char *name)
 		.mode = -1, .hash = -1, .miimon_ms = -1, .updelay_ms = -1, .downdelay_ms = -1,
 		.monitor = -1, .arp_interval_ms = -1, .arp_missed_max = -1, .arp_validate = -1,
 		.arp_all_targets = -1, .primary_reselect = -1, .num_grat_arp = -1,
+		.lacp_rate = -1, .ad_select = -1, .lacp_active = -1, .min_links = -1,
+		.ad_actor_sys_prio = -1, .ad_user_port_key = -1,
 	};
 	snprintf(req->name, sizeof(req->name), "%s", name);
 }
@@ -102,17 +104,6 @@ int xbond_request_arp_targets(struct xbond_request *req, const char *list, const
 			return -EINVAL;
 		}
 	}
-	return 0;
-}
-
-int xbond_request_weight(struct xbond_request *req, const char *name, unsigned int weight)
-{
-	if (req->n_weights == XBOND_LIST_MAX) {
-		pr_warn("--weight: too many members\n");
-		return -EINVAL;
-	}
-	snprintf(req->weights[req->n_weights].name, IF_NAMESIZE, "%s", name);
-	req->weights[req->n_weights++].weight = weight;
 	return 0;
 }
 
@@ -300,10 +291,19 @@ static int set_active(struct xbond_handle *h, const char *name)
 	return xbond_write_member(h, slot);
 }
 
+/* 802.3ad has no data plane of its own without the monitor, which runs LACP. */
+static int check_lacp_monitor(int mode, bool no_monitor)
+{
+	if (mode != XBOND_MODE_8023AD || !no_monitor)
+		return 0;
+	pr_warn("--mode 802.3ad: LACP runs in the monitor; drop --no-monitor\n");
+	return -EINVAL;
+}
+
 /* Apply the settings a plain map write changes: the bond's, and members' weights. */
 static int apply_settings(struct xbond_handle *h, const struct xbond_request *req)
 {
-	int slot, ret, weight_slots[XBOND_LIST_MAX];
+	int slot, ret, weight_slots[XBOND_LIST_MAX], prio_slots[XBOND_LIST_MAX];
 	unsigned int i;
 
 	if (req->mode >= 0)
@@ -330,6 +330,20 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 		h->bond.primary_reselect = req->primary_reselect;
 	if (req->num_grat_arp >= 0)
 		h->bond.num_grat_arp = req->num_grat_arp;
+	if (req->lacp_rate >= 0)
+		h->bond.lacp_rate = req->lacp_rate;
+	if (req->ad_select >= 0)
+		h->bond.ad_select = req->ad_select;
+	if (req->lacp_active >= 0)
+		h->bond.lacp_active = req->lacp_active;
+	if (req->min_links >= 0)
+		h->bond.min_links = req->min_links;
+	if (req->ad_actor_sys_prio >= 0)
+		h->bond.ad_actor_sys_prio = req->ad_actor_sys_prio;
+	if (req->ad_user_port_key >= 0)
+		h->bond.ad_user_port_key = req->ad_user_port_key;
+	if (req->have_ad_actor_system)
+		memcpy(h->bond.ad_actor_system, req->ad_actor_system, 6);
 	if (req->have_arp_targets) {
 		h->bond.n_arp_targets = req->n_arp_targets;
 		memcpy(h->bond.arp_targets, req->arp_targets, sizeof(h->bond.arp_targets));
@@ -342,11 +356,19 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 		h->bond.flags |= XBOND_BOND_NO_MONITOR;
 	else if (req->monitor == 1)
 		h->bond.flags &= ~XBOND_BOND_NO_MONITOR;
+	ret = check_lacp_monitor(h->bond.mode, h->bond.flags & XBOND_BOND_NO_MONITOR);
+	if (ret)
+		return ret;
 	/* Resolve every weight before anything else can fail. */
-	for (i = 0; i < req->n_weights; i++) {
-		weight_slots[i] = member_by_name(h, req->weights[i].name, "--weight");
+	for (i = 0; i < req->weights.n; i++) {
+		weight_slots[i] = member_by_name(h, req->weights.v[i].name, "--weight");
 		if (weight_slots[i] < 0)
 			return weight_slots[i];
+	}
+	for (i = 0; i < req->port_prios.n; i++) {
+		prio_slots[i] = member_by_name(h, req->port_prios.v[i].name, "--lacp-port-prio");
+		if (prio_slots[i] < 0)
+			return prio_slots[i];
 	}
 	if (req->primary) {
 		slot = member_by_name(h, req->primary, "--primary");
@@ -360,9 +382,15 @@ static int apply_settings(struct xbond_handle *h, const struct xbond_request *re
 		if (ret)
 			return ret;
 	}
-	for (i = 0; i < req->n_weights; i++) {
-		h->members[weight_slots[i]].weight = req->weights[i].weight;
+	for (i = 0; i < req->weights.n; i++) {
+		h->members[weight_slots[i]].weight = req->weights.v[i].value;
 		ret = xbond_write_member(h, weight_slots[i]);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < req->port_prios.n; i++) {
+		h->members[prio_slots[i]].lacp_port_prio = req->port_prios.v[i].value;
+		ret = xbond_write_member(h, prio_slots[i]);
 		if (ret)
 			return ret;
 	}
@@ -682,6 +710,8 @@ static void init_record(struct xbond_bond *bond, const struct xbond_request *req
 		.miimon_ms = XBOND_DEFAULT_MIIMON_MS,
 		.arp_missed_max = 2,
 		.num_grat_arp = 1,
+		.lacp_active = 1,
+		.ad_actor_sys_prio = 65535,
 	};
 	memset(bond->home, XBOND_NO_MEMBER, sizeof(bond->home));
 	xbond_netns_cookie(&bond->netns_cookie);
@@ -736,6 +766,9 @@ static int create_check(const struct xbond_request *req, struct xbond_link *link
 		pr_warn("--ifaces: no member given\n");
 		return -EINVAL;
 	}
+	ret = check_lacp_monitor(req->mode, req->monitor == 0);
+	if (ret)
+		return ret;
 	if (!nl_link_get(req->name, 0, &link)) {
 		pr_warn("%s: an interface of that name exists and is not an xbond bond\n",
 			req->name);
@@ -994,6 +1027,10 @@ static void log_update(const struct xbond_handle *h, const struct update_undo *u
 	CHANGED_NUMBER(arp_interval_ms, "arp-interval");
 	CHANGED_NUMBER(arp_missed_max, "arp-missed-max");
 	CHANGED_NUMBER(num_grat_arp, "num-grat-arp");
+	CHANGED_NUMBER(min_links, "min-links");
+	CHANGED_NUMBER(ad_actor_sys_prio, "ad-actor-sys-prio");
+	CHANGED_NUMBER(ad_user_port_key, "ad-user-port-key");
+
 #undef CHANGED_NUMBER
 #undef CHANGED_NAME
 	if (was->arp_validate != now->arp_validate)
@@ -1004,6 +1041,14 @@ static void log_update(const struct xbond_handle *h, const struct update_undo *u
 		add_change(what, sizeof(what), "arp-all-targets %s -> %s",
 			   xbond_choice_name(xbond_all_targets_names, was->arp_all_targets),
 			   xbond_choice_name(xbond_all_targets_names, now->arp_all_targets));
+#define CHANGED_CHOICE(field, label, names) \
+	if (was->field != now->field) \
+		add_change(what, sizeof(what), label " %s -> %s", \
+			   xbond_choice_name(names, was->field), xbond_choice_name(names, now->field))
+	CHANGED_CHOICE(lacp_rate, "lacp-rate", xbond_lacp_rate_names);
+	CHANGED_CHOICE(ad_select, "ad-select", xbond_ad_select_names);
+	CHANGED_CHOICE(lacp_active, "lacp-active", xbond_off_on_names);
+#undef CHANGED_CHOICE
 	if (was->primary_reselect != now->primary_reselect)
 		add_change(what, sizeof(what), "primary-reselect %s -> %s",
 			   xbond_choice_name(xbond_reselect_names, was->primary_reselect),
@@ -1139,14 +1184,19 @@ static bool would_change(const struct xbond_handle *h, const struct xbond_reques
 	if (n_add || n_del || req->active || (req->mtu && req->mtu != mtu) ||
 	    (req->have_mac && memcmp(req->mac, h->bond.mac, 6)))
 		return true;
-	for (i = 0; i < req->n_weights; i++) {
-		slot = member_by_name(h, req->weights[i].name, "--weight");
+	for (i = 0; i < req->weights.n; i++) {
+		slot = member_by_name(h, req->weights.v[i].name, "--weight");
 		weight = slot < 0 ? 0 : h->members[slot].weight ? h->members[slot].weight : 1;
-		if (weight != req->weights[i].weight)
+		if (weight != req->weights.v[i].value)
+			return true;
+	}
+	for (i = 0; i < req->port_prios.n; i++) {
+		slot = member_by_name(h, req->port_prios.v[i].name, "--lacp-port-prio");
+		if (slot < 0 || h->members[slot].lacp_port_prio != req->port_prios.v[i].value)
 			return true;
 	}
 	plain = *req;
-	plain.n_weights = 0;
+	plain.weights.n = plain.port_prios.n = 0;
 	return apply_settings(&dry, &plain) || memcmp(&dry.bond, &h->bond, sizeof(dry.bond));
 }
 

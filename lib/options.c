@@ -68,7 +68,7 @@ const struct xbond_option xbond_option_table[] = {
 	  .metavar = "IF[,IF...]", .help = "add members" },
 	{ "del", 0, .kind = XBOND_OPT_IFNAMES, F(req.del), .flags = XBOND_OPTF_CLI_ONLY,
 	  .metavar = "IF[,IF...]", .help = "remove members, restoring them" },
-	{ "weight", 0, .kind = XBOND_OPT_WEIGHTS, .min = 1, .max = 255,
+	{ "weight", 0, .kind = XBOND_OPT_PER_MEMBER, F(req.weights), .min = 1, .max = 255,
 	  .flags = XBOND_OPTF_CNI_LINK, .cni = "weight", .metavar = "IF=N[,IF=N...]",
 	  .defval = "1",
 	  .help = "a member's share of the flows in balance-xor, against the others" },
@@ -106,6 +106,31 @@ const struct xbond_option xbond_option_table[] = {
 		  "off is --primary-reselect failure" },
 	{ "num-grat-arp", 0, UINT(req.num_grat_arp, 0, 255), .cni = "numGratArp", .metavar = "N",
 	  .defval = "1", .help = "gratuitous ARPs and unsolicited NAs after a failover" },
+	{ "lacp-rate", 0, CHOICE(req.lacp_rate, xbond_lacp_rate_names),
+	  .flags = XBOND_OPTF_BOND_CNI, .cni = "lacpRate", .metavar = "RATE", .defval = "slow",
+	  .help = "in 802.3ad, how often the partner is asked to send LACPDUs: "
+		  "fast is every second, slow every 30" },
+	{ "lacp-active", 0, CHOICE(req.lacp_active, xbond_off_on_names), .cni = "lacpActive",
+	  .metavar = "WHETHER", .defval = "on",
+	  .help = "in 802.3ad, whether to send LACPDUs unasked; off is passive" },
+	{ "ad-select", 0, CHOICE(req.ad_select, xbond_ad_select_names), .cni = "adSelect",
+	  .metavar = "POLICY", .defval = "stable",
+	  .help = "in 802.3ad, which aggregator the bond uses when partners differ" },
+	{ "min-links", 0, UINT(req.min_links, 0, XBOND_MAX_MEMBERS), .cni = "minLinks",
+	  .metavar = "N", .defval = "0",
+	  .help = "in 802.3ad, the bond has carrier only with N links in the aggregate" },
+	{ "ad-actor-sys-prio", 0, UINT(req.ad_actor_sys_prio, 1, 65535), .cni = "adActorSysPrio",
+	  .metavar = "N", .defval = "65535", .help = "in 802.3ad, the actor's system priority" },
+	{ "ad-actor-system", 0, .kind = XBOND_OPT_MAC, F(req.ad_actor_system),
+	  HAVE(req.have_ad_actor_system), .cni = "adActorSystem", .metavar = "MAC",
+	  .defval = "the bond's MAC", .help = "in 802.3ad, the actor's system ID" },
+	{ "ad-user-port-key", 0, UINT(req.ad_user_port_key, 0, 1023), .cni = "adUserPortKey",
+	  .metavar = "N", .defval = "0",
+	  .help = "in 802.3ad, the upper 10 bits of the members' key, above speed and duplex" },
+	{ "lacp-port-prio", 0, .kind = XBOND_OPT_PER_MEMBER, F(req.port_prios), .min = 1,
+	  .max = 65535, .flags = XBOND_OPTF_CNI_LINK, .cni = "lacpPortPrio",
+	  .metavar = "IF=N[,IF=N...]", .defval = "255",
+	  .help = "in 802.3ad, a member's port priority: the lower, the likelier in the aggregate" },
 	{ "xdp-mode", 0, CHOICE(req.xdp_mode, xdp_mode_names), .cni = "xdpMode",
 	  .metavar = "MODE", .defval = "auto",
 	  .help = "where rx_filter runs: auto is tc ingress on veth and native XDP elsewhere, "
@@ -343,9 +368,9 @@ static int parse_arp_targets(const char *value, struct xbond_request *req, const
 	}
 }
 
-/* "h0=3,h1=1", read whole however long: a later weight for a member replaces its earlier one. */
-static int parse_weights(const struct xbond_option *opt, const char *value,
-			 struct xbond_request *req, const char *what)
+/* "h0=3,h1=1", read whole however long: a later number for a member replaces its earlier one. */
+static int parse_per_member(const struct xbond_option *opt, const char *value,
+			    struct xbond_member_numbers *list, const char *what)
 {
 	const char *p = value;
 	char number[32];
@@ -369,18 +394,17 @@ static int parse_weights(const struct xbond_option *opt, const char *value,
 		number[num_len] = '\0';
 		if (parse_number(number, opt->min, opt->max, what, &w))
 			return -EINVAL;
-		for (i = 0; i < req->n_weights; i++)
-			if (!strncmp(req->weights[i].name, p, name_len) &&
-			    !req->weights[i].name[name_len])
+		for (i = 0; i < list->n; i++)
+			if (!strncmp(list->v[i].name, p, name_len) && !list->v[i].name[name_len])
 				break;
 		if (i == XBOND_LIST_MAX) {
 			pr_warn("%s: too many members (at most %d)\n", what, XBOND_MAX_MEMBERS);
 			return -EINVAL;
 		}
-		snprintf(req->weights[i].name, IF_NAMESIZE, "%.*s", (int)name_len, p);
-		req->weights[i].weight = w;
-		if (i == req->n_weights)
-			req->n_weights++;
+		snprintf(list->v[i].name, IF_NAMESIZE, "%.*s", (int)name_len, p);
+		list->v[i].value = w;
+		if (i == list->n)
+			list->n++;
 		if (!p[len])
 			return 0;
 		p += len + 1;
@@ -456,8 +480,8 @@ int xbond_option_set(struct xbond_options *o, const struct xbond_option *opt,
 	case XBOND_OPT_IPV4_LIST:
 		ret = parse_arp_targets(value, &o->req, what);
 		break;
-	case XBOND_OPT_WEIGHTS:
-		ret = parse_weights(opt, value, &o->req, what);
+	case XBOND_OPT_PER_MEMBER:
+		ret = parse_per_member(opt, value, field_of(o, opt), what);
 		break;
 	}
 out:
@@ -680,9 +704,9 @@ const char *xbond_option_describe(const struct xbond_option *opt, char *buf, siz
 	char values[256], range[64] = "";
 	const char *v = xbond_option_values(opt, values, sizeof(values));
 
-	if (opt->kind == XBOND_OPT_UINT || opt->kind == XBOND_OPT_WEIGHTS)
+	if (opt->kind == XBOND_OPT_UINT || opt->kind == XBOND_OPT_PER_MEMBER)
 		snprintf(range, sizeof(range), "%s%ld to %ld",
-			 opt->kind == XBOND_OPT_WEIGHTS ? "N: " : "", opt->min, opt->max);
+			 opt->kind == XBOND_OPT_PER_MEMBER ? "N: " : "", opt->min, opt->max);
 	if (!v)
 		v = range;
 	snprintf(buf, len, "%s", opt->help);

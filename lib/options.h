@@ -37,7 +37,7 @@ enum xbond_option_kind {
 	XBOND_OPT_IFNAMES,	/* IF[,IF...] into a struct name_list */
 	XBOND_OPT_MAC,		/* unicast, non-zero, into unsigned char[6] */
 	XBOND_OPT_IPV4_LIST,	/* A[,A...]: ARP targets, none twice, not 0.0.0.0 or broadcast */
-	XBOND_OPT_WEIGHTS,	/* IF=N[,IF=N...]: members' bucket shares */
+	XBOND_OPT_PER_MEMBER,	/* IF=N[,IF=N...] into a struct xbond_member_numbers */
 };
 
 /* Where an option may be given, and what it is. */

@@ -33,6 +33,15 @@ struct name_list {
 	char names[XBOND_LIST_MAX][IF_NAMESIZE];
 };
 
+/* IF=N pairs: a number per member, by name; a later one for a member replaces it. */
+struct xbond_member_numbers {
+	unsigned int n;
+	struct {
+		char name[IF_NAMESIZE];
+		unsigned int value;
+	} v[XBOND_LIST_MAX];
+};
+
 struct xbond_request {
 	char name[IF_NAMESIZE];
 	bool have_ifaces;
@@ -59,11 +68,17 @@ struct xbond_request {
 	int arp_all_targets;
 	int primary_reselect;		/* enum xbond_primary_reselect */
 	int num_grat_arp;
-	unsigned int n_weights;		/* --weight IF=N: members' bucket shares */
-	struct {
-		char name[IF_NAMESIZE];
-		unsigned char weight;
-	} weights[XBOND_LIST_MAX];
+	struct xbond_member_numbers weights;	/* --weight: members' bucket shares */
+	struct xbond_member_numbers port_prios;	/* --lacp-port-prio */
+	/* 802.3ad; -1: unchanged/default */
+	int lacp_rate;			/* enum xbond_lacp_rate */
+	int ad_select;			/* enum xbond_ad_select */
+	int lacp_active;
+	int min_links;
+	int ad_actor_sys_prio;
+	int ad_user_port_key;
+	bool have_ad_actor_system;
+	unsigned char ad_actor_system[6];
 	bool have_arp_targets;
 	unsigned int n_arp_targets;
 	__be32 arp_targets[XBOND_MAX_ARP_TARGETS];
@@ -75,8 +90,6 @@ void xbond_request_init(struct xbond_request *req, const char *name);
 
 /* "10.0.0.1,10.0.0.2" into req's ARP targets; what names the option in messages. */
 int xbond_request_arp_targets(struct xbond_request *req, const char *list, const char *what);
-/* Add a member's weight (1 to 255) to req. */
-int xbond_request_weight(struct xbond_request *req, const char *name, unsigned int weight);
 
 /* Parse "a,b,c" into list. Returns 0 or -EINVAL with a message printed. */
 int name_list_parse(struct name_list *list, const char *arg, const char *option);

@@ -226,7 +226,7 @@ static void readme_options(FILE *out)
 			md_cell(out, v);
 		} else if (opt->kind == XBOND_OPT_UINT) {
 			fprintf(out, " %ld to %ld", opt->min, opt->max);
-		} else if (opt->kind == XBOND_OPT_WEIGHTS) {
+		} else if (opt->kind == XBOND_OPT_PER_MEMBER) {
 			fprintf(out, ", N %ld to %ld", opt->min, opt->max);
 		}
 		fputs(" | ", out);

@@ -78,6 +78,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xbond_arp_seen SEC(".maps");
 
+/*
+ * Key: member slot. Value: struct xbond_lacp_port, the monitor's LACP state
+ * for xbondctl status and bpftool. BPF never reads it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XBOND_MAX_MEMBERS);
+	__type(key, __u32);
+	__type(value, struct xbond_lacp_port);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xbond_lacp SEC(".maps");
+
 /* The live config, or NULL only if the maps are broken. */
 static __always_inline struct xbond_config *xbond_live_config(void)
 {

@@ -53,8 +53,8 @@ static void active_changed(struct monitor *mon, __u64 now)
 static __s64 evaluate(struct monitor *mon, __u64 now)
 {
 	struct xbond_handle *h = &mon->h;
-	bool changed, arp_changed = false, left;
-	__s64 due, arp_due;
+	bool changed, arp_changed = false, lacp_changed = false, left;
+	__s64 due, arp_due, lacp_due;
 	int lock, ret;
 
 	lock = xbond_lock(0);
@@ -73,17 +73,20 @@ static __s64 evaluate(struct monitor *mon, __u64 now)
 		active_changed(mon, now);
 	due = monitor_evaluate(mon, now, &changed);
 	arp_due = arp_monitor(mon, now, &arp_changed);
+	lacp_due = lacp_run(mon, now, &lacp_changed);
 	if (mon->bond_link_fresh && monitor_follow_bond(mon))
 		changed = true;
 	mon->bond_link_fresh = false;
 	monitor_repair(mon);
-	if (changed || arp_changed || left)
+	if (changed || arp_changed || lacp_changed || left)
 		xbond_publish(h);
 	if (h->bond.active != mon->active)
 		active_changed(mon, now);
 	xbond_unlock(lock);
 	mon->look = false;	/* new members were looked at above */
-	return arp_due > 0 && (!due || arp_due < due) ? arp_due : due;
+	if (arp_due > 0 && (!due || arp_due < due))
+		due = arp_due;
+	return lacp_due > 0 && (!due || lacp_due < due) ? lacp_due : due;
 }
 
 /* Where a link deleted from our namespace went, if it was moved: IFLA_NEW_NETNSID and IFLA_NEW_IFINDEX. */
@@ -301,6 +304,7 @@ int monitor_run(struct monitor *mon)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
+	mon->epfd = epfd;
 	/* A pin removed under us is pinned again; the whole directory, the bond is gone. */
 	ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (ifd >= 0 && inotify_add_watch(ifd, mon->h.dir, IN_DELETE_SELF | IN_MOVE_SELF |
@@ -388,6 +392,8 @@ int monitor_run(struct monitor *mon)
 					stop = true;
 			} else if (got[i].data.fd == mfd) {
 				netns_watch_check(mon, now);
+			} else if (got[i].data.fd == mon->lacp_fd) {
+				lacp_read(mon, now);
 			} else if (got[i].data.fd == ifd) {
 				read_pin_events(mon, ifd, now);
 			} else if (got[i].data.fd == mon->guard_fd) {
@@ -402,6 +408,7 @@ int monitor_run(struct monitor *mon)
 	/* Gone under us, as a kernel bond deleted: its members are given back. */
 	if (*mon->bond_lost && !ret)
 		dissolve(mon);
+	lacp_stop(mon);
 	xbond_progs_close(&mon->progs);
 	if (events)
 		mnl_socket_close(events);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "xbond.h"
+#include "lacp.h"
 
 /* What the monitor remembers per member slot between evaluations. */
 struct member_watch {
@@ -85,6 +86,10 @@ struct monitor {
 	} netns;
 	__u64 netns_check_at;	/* when to look again at who holds it; 0: on a mount change */
 	bool netns_awaiting_del;	/* only we hold it, for a CNI DEL to come (logged) */
+	int epfd;		/* the loop's epoll set, -1 before it runs */
+	int lacp_fd;		/* 802.3ad: the slow-protocol packet socket, -1: closed */
+	__u16 lacp_active_agg;	/* 802.3ad: the aggregator in use, 0: none */
+	struct lacp_port lacp[XBOND_MAX_MEMBERS];
 };
 
 /*

@@ -194,7 +194,8 @@ int xbondmon_main(int argc, char **argv, int skip)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct monitor mon = { .name = "xbond0", .guard_fd = -1, .pidfile_fd = -1 };
+	struct monitor mon = { .name = "xbond0", .guard_fd = -1, .pidfile_fd = -1,
+			       .epfd = -1, .lacp_fd = -1 };
 	static struct xbond_options conf;	/* its strings outlive the parse */
 	char *exec_argv[MONITOR_MAX_ARGS + 1];
 	const char *netns = NULL, *prog = skip ? "xbond monitor" : "xbondmon";

@@ -51,7 +51,6 @@ for args in "--mode foo|unknown mode 'foo'" "--hash layer5|unknown hash policy '
 	    "--detach --mode rr|--detach takes no other change" \
 	    "--weight a0|'a0' is not IF=N" "--weight =3|'=3' is not IF=N" \
 	    "--detach --weight a0=2|--detach takes no other change" \
-	    "--mode 802.3ad|802.3ad is not implemented yet" \
 	    "--mode balance-tlb|balance-tlb is not implemented yet" \
 	    "--mode 6|balance-alb is not implemented yet" \
 	    "--name ..|'..' is not a valid interface name" \

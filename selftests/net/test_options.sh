@@ -66,9 +66,9 @@ bad_cni_field() {
 	local field=$1 key=$1 conf out
 	conf='{"cniVersion": "1.0.0", "name": "n", "type": "xbond",
 	       "links": [{"name": "h0"}, {"name": "h1"}]}'
-	if [ "$field" = 'links[].weight' ]; then	# a field of each link
-		conf=$(jq -c '.links[1].weight = "x-bad"' <<<"$conf")
-		key='links[1].weight'
+	if [ "${field#links[].}" != "$field" ]; then	# a field of each link
+		conf=$(jq -c --arg f "${field#links[].}" '.links[1][$f] = "x-bad"' <<<"$conf")
+		key="links[1].${field#links[].}"
 	else
 		conf=$(jq -c --arg f "$field" '.[$f] = "x-bad"' <<<"$conf")
 	fi

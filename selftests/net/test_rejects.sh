@@ -53,12 +53,13 @@ load() { "$XBONDLOAD" --netns "$A" "$@"; }
 
 # --- xbondload: usage errors (exit 2), by kind of option ---
 for o in packets-per-member mtu miimon updelay downdelay arp-interval arp-missed-max \
-	 num-grat-arp wait; do
+	 num-grat-arp wait min-links ad-actor-sys-prio ad-user-port-key; do
 	for v in x -1 '' 1e3 ' 5' 99999999999 0x10; do
 		row 2 "^xbondload: --$o: '.*' is not a number from [0-9]+ to [0-9]+$" load --name xb9 --$o "$v"
 	done
 done
-for o in arp-validate arp-all-targets primary-reselect failback xdp-mode; do
+for o in arp-validate arp-all-targets primary-reselect failback xdp-mode lacp-rate \
+	 lacp-active ad-select; do
 	for v in bogus '' ALL 'none,all'; do
 		row 2 "^xbondload: --$o: '.*' is not one of" load --name xb9 --$o "$v"
 	done
@@ -66,7 +67,7 @@ done
 for v in bogus '' 7 balance; do
 	row 2 "^xbondload: --mode: unknown mode '.*'" load --name xb9 --mode "$v"
 done
-for v in 802.3ad 4 balance-tlb 5 balance-alb 6 tlb alb; do
+for v in balance-tlb 5 balance-alb 6 tlb alb; do
 	row 2 "^xbondload: --mode: .* is not implemented yet" load --name xb9 --mode "$v"
 done
 for v in layer5 '' encap3+4 l2; do
@@ -77,7 +78,14 @@ for v in 02:00:00:00:00 02:00:00:00:00:0g 02-00-00-00-00-01 02:00:00:00:00:001 '
 done
 for v in 01:00:5e:00:00:01 00:00:00:00:00:00 ff:ff:ff:ff:ff:ff 03:00:00:00:00:01; do
 	row 2 "^xbondload: --mac: '.*' is multicast or zero" load --name xb9 --mac "$v"
+	row 2 "^xbondload: --ad-actor-system: '.*' is multicast or zero" \
+		load --name xb9 --ad-actor-system "$v"
 done
+for v in a0 a0=0 a0=65536 =3 'a0=1,a1'; do
+	row 2 "^xbondload: --lacp-port-prio: '.*' is not" load --name xb9 --lacp-port-prio "$v"
+done
+row 1 "^xbondload: --mode 802.3ad: LACP runs in the monitor; drop --no-monitor$" \
+	load --name xb9 --ifaces a2,a3 --mode 802.3ad --no-monitor
 for v in 10.1.2 10.1.2.3.4 a.b.c.d 10.1.2.3, ,10.1.2.3 '10.1.2.3 '; do
 	row 2 "^xbondload: --arp-ip-target: '.*' is not an IPv4 address" \
 		load --name xb9 --arp-ip-target "$v"
@@ -181,17 +189,18 @@ cni_row() { # CODE REGEX JQ_FILTER [ENV...]: ADD with the base config changed by
 		fail "CNI refused: $filter $*" "got: $got" "want code $code, msg matching: $regex"
 	fi
 }
-for f in miimon updelay downdelay arpInterval arpMissedMax numGratArp mtu packetsPerSlave; do
+for f in miimon updelay downdelay arpInterval arpMissedMax numGratArp mtu packetsPerSlave \
+	 minLinks adActorSysPrio adUserPortKey; do
 	for v in '"x"' '-1' '"-1"' '99999999999' 'true' '[1]' '{}'; do
 		cni_row 7 "$f" ".$f = $v"
 	done
 done
-for f in mode xmitHashPolicy arpValidate arpAllTargets primaryReselect xdpMode; do
+for f in mode xmitHashPolicy arpValidate arpAllTargets primaryReselect xdpMode lacpRate \
+	 lacpActive adSelect; do
 	for v in '"bogus"' '""' '1.5' 'true' '[]'; do
 		cni_row 7 "$f" ".$f = $v"
 	done
 done
-cni_row 2 "802.3ad is not implemented" '.mode = "802.3ad"'
 cni_row 2 "balance-alb is not implemented" '.mode = "balance-alb"'
 cni_row 2 "failOverMac" '.failOverMac = 1'
 cni_row 7 "links" '.links = []'

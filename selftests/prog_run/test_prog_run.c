@@ -33,6 +33,7 @@ int main(void)
 		return 1;
 	}
 	test_tx_hash();
+	test_lacp_pdu();
 	test_tx_modes(&ns);
 	test_rx(&ns);
 	test_rx_taps(&ns);
