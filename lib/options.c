@@ -130,7 +130,7 @@ const struct xbond_option xbond_option_table[] = {
 	{ "lacp-port-prio", 0, .kind = XBOND_OPT_PER_MEMBER, F(req.port_prios), .min = 1,
 	  .max = 65535, .flags = XBOND_OPTF_CNI_LINK, .cni = "lacpPortPrio",
 	  .metavar = "IF=N[,IF=N...]", .defval = "255",
-	  .help = "in 802.3ad, a member's port priority: the lower, the likelier in the aggregate" },
+	  .help = "in 802.3ad, a member's port priority in its LACPDUs, for the partner" },
 	{ "xdp-mode", 0, CHOICE(req.xdp_mode, xdp_mode_names), .cni = "xdpMode",
 	  .metavar = "MODE", .defval = "auto",
 	  .help = "where rx_filter runs: auto is tc ingress on veth and native XDP elsewhere, "

@@ -308,6 +308,9 @@ struct xbond_lacp_port {
 	__u16 partner_sys_prio;
 	__u8  partner_system[6];	/* network order */
 	__u32 speed_mbps;		/* what the key was derived from; 0: unknown */
+	__u32 ifindex;			/* the member this is about: a new monitor
+					 * takes the state over only if it still is */
+	__u32 pad1;
 	__u64 lacpdu_sent;
 	__u64 lacpdu_received;
 	__u64 lacpdu_malformed;		/* ignored: truncated, wrong version or TLV */
@@ -315,6 +318,6 @@ struct xbond_lacp_port {
 	__u64 marker_sent;		/* Marker Responses */
 	__u64 last_rx_ns;		/* CLOCK_MONOTONIC of the last valid LACPDU; 0: none */
 };
-_Static_assert(sizeof(struct xbond_lacp_port) == 32 + 8 * 6, "xbond_lacp_port layout");
+_Static_assert(sizeof(struct xbond_lacp_port) == 40 + 8 * 6, "xbond_lacp_port layout");
 
 #endif /* XBOND_ABI_H */

@@ -29,12 +29,13 @@
 #define LONG_TIMEOUT	(3 * SLOW_PERIODIC)
 /*
  * The standard waits 2 s before attaching a port, so that ports coming up
- * together join one aggregator before it is chosen. Both ends send at once
- * when a port comes up, so 100 ms covers the exchange here; a port that is
- * later joins the chosen aggregator then. It is most of the time a new bond
- * or a live switch into 802.3ad waits, so it is kept short.
+ * together join one aggregator before it is chosen. We do not wait: a port
+ * is in an aggregator only once its partner spoke, one coming later joins the
+ * chosen aggregator, and the choice is sticky (ad_select stable). Any wait
+ * would also cost a LACPDU of its own, and at three a second the exchange
+ * that follows would stall for the rest of the second.
  */
-#define AGGREGATE_WAIT	(100 * MS)
+#define AGGREGATE_WAIT	0
 #define TX_PER_SECOND	3	/* the standard's cap on LACPDUs per fast period */
 #define MUX_STEPS	8	/* transitions one run may take on a port */
 
@@ -44,6 +45,12 @@
 static bool lacp_on(const struct monitor *mon)
 {
 	return mon->h.bond.mode == XBOND_MODE_8023AD;
+}
+
+/* How long a partner's information lasts: what our lacp_rate asked it for, times 3. */
+static __u64 timeout_of(const struct monitor *mon)
+{
+	return mon->h.bond.lacp_rate == XBOND_LACP_FAST ? SHORT_TIMEOUT : LONG_TIMEOUT;
 }
 
 static bool port_enabled(const struct xbond_member *m)
@@ -135,7 +142,7 @@ static void port_reset(struct lacp_port *p, __u32 ifindex)
 
 	memset(p, 0, sizeof(*p));
 	p->written = written;
-	p->ifindex = ifindex;
+	p->ifindex = p->pub.ifindex = ifindex;
 }
 
 static void enter_expired(struct monitor *mon, unsigned int slot, __u64 now)
@@ -182,8 +189,7 @@ static void record_pdu(struct monitor *mon, unsigned int slot, __u64 now)
 	if (!match || (pdu->partner.state & SYNC_BITS) != (actor.state & SYNC_BITS))
 		p->ntt = true;
 	p->pub.rx_state = XBOND_LACP_RX_CURRENT;
-	p->current_while_at = now + (actor.state & XBOND_LACP_TIMEOUT ? SHORT_TIMEOUT :
-				     LONG_TIMEOUT);
+	p->current_while_at = now + timeout_of(mon);
 }
 
 /* The receive machine, for one run: port state, a LACPDU read, timeouts. */
@@ -363,7 +369,9 @@ static void run_mux(struct monitor *mon, unsigned int slot, __u64 now)
 		if (next == p->pub.mux_state)
 			break;
 		p->pub.mux_state = next;
-		p->ntt = true;
+		/* The partner needs our sync and collecting bits; the rest can wait. */
+		if (next != XBOND_LACP_MUX_WAITING && next != XBOND_LACP_MUX_DISTRIBUTING)
+			p->ntt = true;
 	}
 	if ((was == XBOND_LACP_MUX_DISTRIBUTING) != (p->pub.mux_state == XBOND_LACP_MUX_DISTRIBUTING))
 		log_port(mon, slot, p->pub.mux_state == XBOND_LACP_MUX_DISTRIBUTING ?
@@ -503,6 +511,40 @@ static bool stop_protocol(struct monitor *mon)
 	return changed;
 }
 
+/*
+ * A new monitor (a restart, a worker killed) takes over the ports its
+ * predecessor left current, from xbond_lacp: starting them afresh would
+ * take every member out of the aggregate until the partner spoke again.
+ */
+static void adopt_ports(struct monitor *mon, __u64 now)
+{
+	struct xbond_lacp_port old;
+	unsigned int slot;
+
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		struct lacp_port *p = &mon->lacp[slot];
+		__u32 key = slot, ifindex = mon->h.members[slot].ifindex;
+
+		if (!ifindex || bpf_map_lookup_elem(mon->h.lacp_fd, &key, &old) ||
+		    old.ifindex != ifindex || old.rx_state != XBOND_LACP_RX_CURRENT ||
+		    now - old.last_rx_ns >= timeout_of(mon))
+			continue;
+		port_reset(p, ifindex);
+		p->pub = p->written = old;
+		p->partner = (struct lacp_info){
+			.system_priority = old.partner_sys_prio, .key = old.partner_key,
+			.port_priority = old.partner_port_prio, .port = old.partner_port,
+			.state = old.partner_state,
+		};
+		memcpy(p->partner.system, old.partner_system, 6);
+		p->current_while_at = old.last_rx_ns + timeout_of(mon);
+		aggregator_key(mon, slot, p->agg_key);
+		if (old.selected == XBOND_LACP_SELECTED)
+			mon->lacp_active_agg = old.aggregator_id;
+		log_port(mon, slot, "lacp adopted", mux_words[old.mux_state % 5]);
+	}
+}
+
 __s64 lacp_run(struct monitor *mon, __u64 now, bool *changed)
 {
 	__u64 due = 0;
@@ -518,6 +560,10 @@ __s64 lacp_run(struct monitor *mon, __u64 now, bool *changed)
 		int ret = open_socket(mon);
 
 		monitor_log(mon, "lacp started", "-", ret ? strerror(-ret) : "802.3ad");
+	}
+	if (!mon->lacp_adopted) {
+		adopt_ports(mon, now);
+		mon->lacp_adopted = true;
 	}
 	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
 		struct lacp_port *p = &mon->lacp[slot];
