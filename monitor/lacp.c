@@ -190,6 +190,7 @@ static void record_pdu(struct monitor *mon, unsigned int slot, __u64 now)
 		p->ntt = true;
 	p->pub.rx_state = XBOND_LACP_RX_CURRENT;
 	p->current_while_at = now + timeout_of(mon);
+	p->recorded = *pdu;
 }
 
 /* The receive machine, for one run: port state, a LACPDU read, timeouts. */
@@ -433,11 +434,15 @@ static __u64 run_tx(struct monitor *mon, unsigned int slot, bool enabled, __u64 
 		p->ntt = false;
 		return 0;
 	}
+	/*
+	 * On the period's boundaries of the monotonic clock, so that every
+	 * member is due at once: one wakeup, one read of the records.
+	 */
 	if (!p->periodic_at || p->periodic_at > now + period)
 		p->periodic_at = now;
 	if (now >= p->periodic_at) {
 		p->ntt = true;
-		p->periodic_at = now + period;
+		p->periodic_at = (now / period + 1) * period;
 	}
 	actor_info(mon, slot, &pdu.actor);
 	if (memcmp(&pdu.actor, &p->sent, sizeof(pdu.actor)))
@@ -653,15 +658,26 @@ void lacp_read(struct monitor *mon, __u64 now)
 		if (s < 0 || from.sll_pkttype == PACKET_OUTGOING)
 			continue;
 		slot = s;
+		memset(&pdu, 0, sizeof(pdu));	/* compared whole below */
 		kind = slow_pdu_parse(frame, n, &pdu, &marker);
 		if (kind == SLOW_PDU_LACP) {
 			struct lacp_port *p = &mon->lacp[slot];
 
 			p->pub.lacpdu_received++;
 			p->pub.last_rx_ns = now;
-			p->rx = pdu;
-			p->rx_pending = true;
-			mon->look = true;
+			/*
+			 * What the machines ran last, again (the partner's
+			 * periodic LACPDU): the partner is alive, nothing else
+			 * changed, so no evaluation is needed.
+			 */
+			if (p->pub.rx_state == XBOND_LACP_RX_CURRENT && !p->rx_pending &&
+			    !memcmp(&pdu, &p->recorded, sizeof(pdu))) {
+				p->current_while_at = now + timeout_of(mon);
+			} else {
+				p->rx = pdu;
+				p->rx_pending = true;
+				mon->look = true;
+			}
 		} else if (kind == SLOW_PDU_MARKER) {
 			answer_marker(mon, slot, &marker);
 		} else {

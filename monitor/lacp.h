@@ -17,6 +17,8 @@ struct lacp_port {
 	struct lacp_info sent;		/* our actor info as last sent */
 	struct lacpdu rx;		/* the last LACPDU read, not yet run */
 	bool rx_pending;
+	struct lacpdu recorded;		/* the last LACPDU the machines ran: the same
+					 * again only restarts the timeout */
 	bool ntt;			/* need to transmit */
 	__u64 current_while_at;		/* partner info expires; 0: not running */
 	__u64 periodic_at;		/* next periodic LACPDU; 0: no periodic */
