@@ -535,10 +535,24 @@ void xbond_build(const struct xbond_bond *bond, const struct xbond_member *membe
 		if (xbond_member_usable(&members[i]) && (members[i].flags & XBOND_MEMBER_COLLECTING))
 			next->collecting |= 1U << i;
 	}
-	/* min_links: too few links in the aggregate, and the bond has no carrier. */
-	if (bond->mode == XBOND_MODE_8023AD && next->n_tx < bond->min_links) {
-		memset(next->tx_members, XBOND_NO_MEMBER, sizeof(next->tx_members));
-		next->n_tx = 0;
+	next->carrier = next->n_tx > 0;
+	if (bond->mode == XBOND_MODE_8023AD) {
+		/*
+		 * As the kernel's: carrier while enough links are up, whether
+		 * or not LACP has put them in the aggregate yet, so that a
+		 * live switch or a partner's renegotiation does not take the
+		 * bond down (and its neighbours with it). min_links: too few,
+		 * and the bond has no carrier and sends nothing.
+		 */
+		unsigned int up = 0;
+
+		for (i = 0; i < XBOND_MAX_MEMBERS; i++)
+			up += xbond_member_usable(&members[i]);
+		next->carrier = up && up >= bond->min_links;
+		if (next->n_tx < bond->min_links) {
+			memset(next->tx_members, XBOND_NO_MEMBER, sizeof(next->tx_members));
+			next->n_tx = 0;
+		}
 	}
 	changes->active = xbond_choose_active(bond, members, in);
 	next->active = changes->active;
@@ -583,8 +597,8 @@ static int flip_to(const struct xbond_handle *h, const struct xbond_config *live
 	if (bpf_map_update_elem(h->slot_fd, &zero, &standby, BPF_ANY))
 		return -errno;
 	wait_rcu_grace_period();
-	if (!cfg->n_tx != !live->n_tx)
-		xbond_set_carrier(h, cfg->n_tx);
+	if (cfg->carrier != live->carrier)
+		xbond_set_carrier(h, cfg->carrier);
 	return 1;
 }
 

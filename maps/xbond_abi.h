@@ -133,7 +133,7 @@ struct xbond_config {
 	__u32 n_tx;			/* valid entries in tx_members[] */
 	__u8  active;			/* active-backup: member slot, or XBOND_NO_MEMBER */
 	__u8  bond_mac[6];		/* the bond's MAC, network order */
-	__u8  pad0;
+	__u8  carrier;			/* the bond's carrier as published; BPF ignores it */
 	__u32 arp_validate;		/* enum xbond_arp_validate */
 	__u32 n_arp_targets;		/* valid entries in arp_targets[]; 0: no ARP monitor */
 	__u32 collecting;		/* 802.3ad: bit per member slot whose frames

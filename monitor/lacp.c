@@ -263,35 +263,74 @@ static bool better(const struct aggregator *a, const struct aggregator *b, __u8 
 }
 
 /*
- * Selection logic: give every port with a partner its aggregator (named by
- * its lowest member's port number), pick the bond's one active aggregator as
- * ad_select says, and mark the ports SELECTED in it, STANDBY in another.
+ * Number the aggregators: a group of ports keeps the id it had while any of
+ * them stays in it (as a kernel aggregator outlives the port it is named
+ * after); a new group takes its first port's number, or the lowest free.
+ */
+static void number_aggregators(struct monitor *mon, const bool *in,
+			       __u32 keys[XBOND_MAX_MEMBERS][4], const __u16 *was)
+{
+	unsigned int slot, other, leader[XBOND_MAX_MEMBERS];
+	__u16 id[XBOND_MAX_MEMBERS] = {};
+	__u64 taken = 0;
+
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		for (other = 0; in[slot] && other < slot; other++)
+			if (in[other] && !memcmp(keys[other], keys[slot], sizeof(keys[slot])))
+				break;
+		leader[slot] = other;
+		/* The first kept id of the group claims it. */
+		if (in[slot] && was[slot] && !id[other] && !(taken & 1ULL << was[slot])) {
+			id[other] = was[slot];
+			taken |= 1ULL << was[slot];
+		}
+	}
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		if (!in[slot] || leader[slot] != slot || id[slot])
+			continue;
+		id[slot] = slot + 1;
+		for (other = 1; taken & 1ULL << id[slot]; other++)
+			id[slot] = other;
+		taken |= 1ULL << id[slot];
+	}
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++)
+		mon->lacp[slot].pub.aggregator_id = in[slot] ? id[leader[slot]] : 0;
+}
+
+/*
+ * Selection logic: give every port with a partner its aggregator, pick the
+ * bond's one active aggregator as ad_select says, and mark the ports
+ * SELECTED in it, STANDBY in another.
  */
 static void select_aggregators(struct monitor *mon)
 {
 	struct aggregator agg[XBOND_MAX_MEMBERS + 1] = {};
 	__u32 keys[XBOND_MAX_MEMBERS][4];
-	unsigned int slot, other, best = 0;
+	bool in[XBOND_MAX_MEMBERS] = {};
+	__u16 was[XBOND_MAX_MEMBERS];
+	unsigned int slot, best = 0;
 	__u16 active = mon->lacp_active_agg;
 
 	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
 		struct lacp_port *p = &mon->lacp[slot];
 
-		p->pub.aggregator_id = 0;
+		was[slot] = p->pub.aggregator_id;
 		if (!p->ifindex || !has_partner(p) || !port_enabled(&mon->h.members[slot]))
 			continue;
+		in[slot] = true;
 		aggregator_key(mon, slot, keys[slot]);
 		/* A port whose aggregator changes leaves the old one first. */
 		if (memcmp(p->agg_key, keys[slot], sizeof(p->agg_key))) {
 			memcpy(p->agg_key, keys[slot], sizeof(p->agg_key));
 			p->pub.mux_state = XBOND_LACP_MUX_DETACHED;
+			was[slot] = 0;
 		}
-		for (other = 0; other < slot; other++)
-			if (mon->lacp[other].pub.aggregator_id &&
-			    !memcmp(keys[other], keys[slot], sizeof(keys[slot])))
-				break;
-		p->pub.aggregator_id = other < slot ? mon->lacp[other].pub.aggregator_id : slot + 1;
-		if (p->pub.rx_state == XBOND_LACP_RX_CURRENT) {
+	}
+	number_aggregators(mon, in, keys, was);
+	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
+		struct lacp_port *p = &mon->lacp[slot];
+
+		if (in[slot] && p->pub.rx_state == XBOND_LACP_RX_CURRENT) {
 			agg[p->pub.aggregator_id].ports++;
 			agg[p->pub.aggregator_id].mbps += p->pub.speed_mbps ? p->pub.speed_mbps : 1;
 		}
@@ -300,7 +339,7 @@ static void select_aggregators(struct monitor *mon)
 	if (mon->h.bond.ad_select == XBOND_AD_SELECT_STABLE && active <= XBOND_MAX_MEMBERS &&
 	    agg[active].ports)
 		best = active;
-	for (slot = 1; !best && slot <= XBOND_MAX_MEMBERS; slot++)
+	for (slot = 1; !(best && best == active) && slot <= XBOND_MAX_MEMBERS; slot++)
 		if (agg[slot].ports && (!best || better(&agg[slot], &agg[best],
 							 mon->h.bond.ad_select)))
 			best = slot;
@@ -308,13 +347,14 @@ static void select_aggregators(struct monitor *mon)
 	if (best && active && active <= XBOND_MAX_MEMBERS && agg[active].ports &&
 	    !better(&agg[best], &agg[active], mon->h.bond.ad_select))
 		best = active;
-	if (best != mon->lacp_active_agg) {
+	if (best != mon->lacp_active_agg || agg[best].ports != mon->lacp_active_ports) {
 		char why[64];
 
 		snprintf(why, sizeof(why), "aggregator %u, %u ports", best, agg[best].ports);
 		monitor_log(mon, "lacp aggregator", "-", best ? why : "none");
 	}
 	mon->lacp_active_agg = best;
+	mon->lacp_active_ports = agg[best].ports;
 	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
 		struct lacp_port *p = &mon->lacp[slot];
 
@@ -507,7 +547,7 @@ static bool stop_protocol(struct monitor *mon)
 		mon->lacp_fd = -1;
 		monitor_log(mon, "lacp stopped", "-", "the bond left 802.3ad");
 	}
-	mon->lacp_active_agg = 0;
+	mon->lacp_active_agg = mon->lacp_active_ports = 0;
 	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
 		port_reset(&mon->lacp[slot], mon->h.members[slot].ifindex);
 		write_port(mon, slot);

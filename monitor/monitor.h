@@ -89,6 +89,7 @@ struct monitor {
 	int epfd;		/* the loop's epoll set, -1 before it runs */
 	int lacp_fd;		/* 802.3ad: the slow-protocol packet socket, -1: closed */
 	__u16 lacp_active_agg;	/* 802.3ad: the aggregator in use, 0: none */
+	__u16 lacp_active_ports;	/* and its ports with a live partner, as logged */
 	bool lacp_adopted;	/* 802.3ad: the last monitor's state was looked at */
 	struct lacp_port lacp[XBOND_MAX_MEMBERS];
 };
