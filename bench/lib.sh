@@ -14,9 +14,11 @@ BENCH=$TOP/bench
 SEQSTREAM=$TOP/.output/seqstream
 BOND_IP=10.91.0.2 LINK_IP=10.90.0.2
 
-# The rows of the table: mode and hash policy, as xbondload takes them.
+# The rows of the table: mode and hash policy, as xbondload takes them. 802.3ad
+# runs LACP between A and B (both xbond, --lacp-rate fast) and forwards only
+# once it has aggregated; it hashes as the xor row it is compared with.
 ROWS=(balance-rr:layer2 active-backup:layer2 balance-xor:layer2 balance-xor:layer2+3
-      balance-xor:layer3+4 broadcast:layer2)
+      balance-xor:layer3+4 broadcast:layer2 802.3ad:layer3+4)
 
 RATE=1gbit LINKS=2 TIME= QUICK=0 OUT=
 
@@ -86,24 +88,41 @@ make_bond() {
 	for ((i = 0; i < LINKS; i++)); do
 		shape "$A" a$i && shape "$B" b$i || die "cannot shape a$i/b$i to $RATE"
 	done
-	xbond --netns "$A" --ifaces "$(members a)" --mode "$mode" --hash "$hash" "$@" >/dev/null &&
-		xbond --netns "$B" --ifaces "$(members b)" --mode "$mode" --hash "$hash" "$@" >/dev/null ||
-		die "xbondload failed"
+	xbond --netns "$A" --ifaces "$(members a)" --mode "$mode" --hash "$hash" \
+		$(mode_opts "$mode") "$@" >/dev/null &&
+		xbond --netns "$B" --ifaces "$(members b)" --mode "$mode" --hash "$hash" \
+		$(mode_opts "$mode") "$@" >/dev/null || die "xbondload failed"
 	ip -n "$A" addr add 10.91.0.1/24 dev xbond0
 	ip -n "$B" addr add $BOND_IP/24 dev xbond0
 	wait_for 5 ip netns exec "$A" ping -c 1 -W 0.2 $BOND_IP || die "bond: no ping"
 }
 
+# mode_opts MODE: what xbondload takes with MODE besides --mode and --hash.
+mode_opts() { [ "$1" = 802.3ad ] && echo --lacp-rate fast; }
+
 # set_mode MODE HASH: a live switch of both ends, A first, as an operator would.
+# Into 802.3ad, returns once both ends have aggregated.
 set_mode() {
-	xbond --netns "$A" --mode "$1" --hash "$2" >/dev/null &&
-		xbond --netns "$B" --mode "$1" --hash "$2" >/dev/null || die "live switch to $1 failed"
+	xbond --netns "$A" --mode "$1" --hash "$2" $(mode_opts "$1") >/dev/null &&
+		xbond --netns "$B" --mode "$1" --hash "$2" $(mode_opts "$1") >/dev/null ||
+		die "live switch to $1 failed"
+	[ "$1" != 802.3ad ] || wait_for 5 aggregated || die "802.3ad: no aggregation in 5 s"
 }
+
+# lacp_distributing NS: every member of NS's xbond0 distributing, as
+# xbondctl status --json says.
+lacp_distributing() {
+	"$XBONDCTL" --netns "$1" status --json 2>/dev/null | jq -e --argjson n "$LINKS" \
+		'[.member_list[] | select(.distributing == "yes")] | length == $n' >/dev/null
+}
+
+# aggregated: every member of both ends distributing.
+aggregated() { lacp_distributing "$A" && lacp_distributing "$B"; }
 
 # The row's name in the table.
 row_name() { # MODE HASH
 	case $1 in
-	balance-xor) echo "$1 $2" ;;
+	balance-xor | 802.3ad) echo "$1 $2" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -148,3 +167,6 @@ busiest_member() {
 }
 
 now_ns() { date +%s%N; }
+
+# median: of the numbers on stdin, one a line or space-separated.
+median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Interruptions, every mode, with the monitor running as it would in use:
-#   - a live switch into the mode, during a 1 ms ping: lost pings;
+#   - a live switch into the mode, during a 1 ms ping: lost pings, and the
+#     longest round trip (a ping held back is late, not lost);
 #   - failover and recovery: the peer of the member carrying the traffic goes
 #     down (A's member loses carrier), then up again, during
 #       a 1 ms ping: lost pings,
 #       a 10 kpps sequence-numbered UDP stream: the longest gap in arrivals,
 #       a saturating TCP stream: the longest stall, to the millisecond.
 # The UDP and TCP arrival series around both events go to OUT/series/ for the
-# chart. Writes JSON lines to OUT/raw.jsonl; asserts nothing.
+# chart. Then 802.3ad's time to aggregate: both bonds made afresh, from the
+# start of A's xbondload to every member of both ends distributing. Writes
+# JSON lines to OUT/raw.jsonl; asserts nothing.
 #
 # Usage: bench/outage.sh [--quick] [--rate RATE] [--links 2|4] [--out DIR]
 
@@ -23,10 +26,12 @@ ping_start() {
 	PING_PID=$!
 }
 
-# ping_lost KEY: wait for the ping and emit its lost count under KEY.
+# ping_lost KEY [RTT_KEY]: wait for the ping and emit its lost count under
+# KEY, and its longest round trip in ms under RTT_KEY.
 ping_lost() {
 	wait $PING_PID
 	emit "$row" "$1" "$(awk '/packets transmitted/ { print $1 - $4 }' "$OUT/ping.$$")"
+	[ -z "$2" ] || emit "$row" "$2" "$(awk -F/ '/^rtt/ { print $6 }' "$OUT/ping.$$")"
 }
 
 # The member to pull: the one that carried most of A's sending in the last 0.2 s.
@@ -110,7 +115,7 @@ for r in "${ROWS[@]}"; do
 	ping_start 1
 	sleep 0.3
 	set_mode "$mode" "$hash"
-	ping_lost switch_lost
+	ping_lost switch_lost switch_rtt_max_ms
 	sleep 0.5	# let active-backup's 500 ms grace after a switch run out
 
 	ping_start 1
@@ -129,3 +134,34 @@ for r in "${ROWS[@]}"; do
 done
 cp "/run/xbond/$(stat -L -c %i "/run/netns/$A")/xbond0.log" "$OUT/monitor-A.log" 2>/dev/null
 rm -f "$OUT/ping.$$"
+
+# aggregation REPS: REPS times, both bonds removed (their members go back down,
+# as at boot) and made afresh in 802.3ad: ms from the start of A's xbondload to
+# every member of both ends distributing, as xbondctl status --json says,
+# polled back to back; and how long the two xbondload calls took of that.
+aggregation() {
+	local i t0 t1 t2 agg=() made=()
+	row=$(row_name 802.3ad layer3+4)
+	for ((i = 0; i < $1; i++)); do
+		xbond --netns "$A" --detach >/dev/null && xbond --netns "$B" --detach >/dev/null ||
+			die "detach failed"
+		t0=$(now_ns)
+		xbond --netns "$A" --ifaces "$(members a)" --mode 802.3ad --hash layer3+4 \
+			$(mode_opts 802.3ad) >/dev/null &&
+			xbond --netns "$B" --ifaces "$(members b)" --mode 802.3ad --hash layer3+4 \
+			$(mode_opts 802.3ad) >/dev/null || die "xbondload failed"
+		t1=$(now_ns)
+		until aggregated; do
+			(($(now_ns) - t0 < 10000000000)) || die "802.3ad: no aggregation in 10 s"
+		done
+		t2=$(now_ns)
+		agg+=($(((t2 - t0) / 1000000))) made+=($(((t1 - t0) / 1000000)))
+	done
+	emit "$row" aggregate_ms "$(median <<<"${agg[*]}")"
+	emit "$row" aggregate_ms_min "$(tr ' ' '\n' <<<"${agg[*]}" | sort -g | head -1)"
+	emit "$row" aggregate_ms_max "$(tr ' ' '\n' <<<"${agg[*]}" | sort -g | tail -1)"
+	emit "$row" aggregate_create_ms "$(median <<<"${made[*]}")"
+	emit "$row" aggregate_reps "$1"
+	printf '  %-24s done (%s ms)\n' "802.3ad aggregation" "${agg[*]}"
+}
+aggregation $((QUICK ? 3 : 5))

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Turns a results folder's JSON lines into results.json, the Markdown table
 # (table.md, in the field report's shape: modes down, measures across, each
-# throughput with its ratio to the single link), the targets met or missed, and
-# the charts throughput.png and failover.png.
+# throughput with its ratio to the single link; 802.3ad's time to aggregate
+# below it), the targets met or missed, and the charts throughput.png and
+# failover.png.
 #
 # Usage: bench/report.sh DIR     (DIR holds meta.json, raw.jsonl, cost.jsonl, series/)
 
@@ -63,9 +64,9 @@ jq -r '
 		  else "\($v / 1e9 | r(2)) (\($v / $s | r(2))×)" end;
 	def cost($prog; $m; $v): (.cost | map(select(.prog == $prog and .mode == $m and .variant == $v))[0])
 		| if . == null then "—" else "\(.ns) ns (\(.ratio | r(2))×)" end;
-	def modev: if test("^balance-xor ") then [.[:11], .[12:]] else [., ""] end;
+	def modev: if test(" ") then [sub(" .*"; ""), sub("^[^ ]* "; "")] else [., ""] end;
 	["single link", "balance-rr", "active-backup", "balance-xor layer2", "balance-xor layer2+3",
-	 "balance-xor layer3+4", "broadcast"] as $order
+	 "balance-xor layer3+4", "broadcast", "802.3ad layer3+4"] as $order
 	| . as $res | .meta as $m
 	| "## xbond bench, \($m.date)", "",
 	  "`\($m.command)` on \($m.machine). Members shaped to \($m.rate) with tbf; \($m.time) s per",
@@ -74,7 +75,7 @@ jq -r '
 	  ( $res.links | to_entries[] | .key as $n | .value as $l
 	  | "### \($n) links", "",
 	    ( if $l["balance-rr"].ping_lost_down != null then
-	      "| mode | TCP 1 flow → | TCP 1 flow ← | TCP 1 flow BBR → | TCP 8 flows → | TCP 8 flows ← | UDP 8 streams → | UDP 8 streams ← | ping loss, RTT | failover: lost pings / UDP ms / TCP stall ms | recovery: lost pings / UDP ms / TCP stall ms | live switch into: lost pings | tx_select | rx_filter |",
+	      "| mode | TCP 1 flow → | TCP 1 flow ← | TCP 1 flow BBR → | TCP 8 flows → | TCP 8 flows ← | UDP 8 streams → | UDP 8 streams ← | ping loss, RTT | failover: lost pings / UDP ms / TCP stall ms | recovery: lost pings / UDP ms / TCP stall ms | live switch into: lost pings / longest RTT ms | tx_select | rx_filter |",
 	      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	      else
 	      "| mode | TCP 1 flow → | TCP 1 flow ← | TCP 1 flow BBR → | TCP 8 flows → | TCP 8 flows ← | UDP 8 streams → | UDP 8 streams ← | ping loss, RTT |",
@@ -89,7 +90,7 @@ jq -r '
 	         ["—", "—", "—", "—", "—"] else
 	         ["\($v.ping_lost_down | r(0)) / \($v.udp_lost_down / 10 | r(1)) / \($v.tcp_gap_down_ms | r(0))",
 	          "\($v.ping_lost_up | r(0)) / \($v.udp_lost_up / 10 | r(1)) / \($v.tcp_gap_up_ms | r(0))",
-	          ($v.switch_lost | r(0)),
+	          "\($v.switch_lost | r(0)) / \($v.switch_rtt_max_ms | r(0))",
 	          ($res | cost("tx_select"; $mv[0]; $mv[1])),
 	          ($res | cost("rx_filter"; $mv[0]; ""))] end)
 	    | "| " + join(" | ") + " |" ),
@@ -101,14 +102,19 @@ jq -r '
 	  "milliseconds in which a saturating TCP stream delivered nothing (before any event it",
 	  "is \([.links[] | .[] | .tcp_gap_pre_ms // empty] | max | r(0)) ms at worst on this machine).",
 	  "Live switch into: lost 1 ms pings while both ends switch into that row from the row",
-	  "above (the first from broadcast). UDP: what arrived of 8 streams offered at the",
-	  "bond'"'"'s rate + 5 %. It is n/a for broadcast: iperf3 takes each duplicate for a late",
+	  "above (the first from broadcast), and the longest round trip among them: a ping held",
+	  "back (in the neighbour table while ARP resolves again) arrives late and is not lost.",
+	  "802.3ad: both ends are xbond in 802.3ad with --lacp-rate fast, LACP between them; a",
+	  "member carries traffic only while LACP has it distributing. UDP: what arrived of 8",
+	  "streams offered at the bond'"'"'s rate + 5 %. It is n/a for broadcast: iperf3 takes each duplicate for a late",
 	  "datagram and un-counts a loss for it, so it cannot count distinct datagrams (the",
 	  "failover columns can: seqstream counts each sequence number once). tx_select and rx_filter: ns per packet with",
 	  "BPF_PROG_RUN, next to an empty tc or XDP program run alternately with it; the",
 	  "kernel reports whole ns.", "",
 	  ( .links | to_entries[] | select(.value.unshaped) | .value.unshaped as $u
 	  | "Unshaped, \(.key) links: one TCP flow through \($u.tcp1_bond_mode) \($u.tcp1_bond / 1e9 | r(2)) Gbit/s, through a plain veth pair \($u.tcp1_plain / 1e9 | r(2)) Gbit/s: \($u.tcp1_bond / $u.tcp1_plain * 100 | r(0)) % (median of \($m.repeat) alternating runs)." ),
+	  ( .links | to_entries[] | .value["802.3ad layer3+4"] | select(.aggregate_ms) as $a
+	  | "", "802.3ad, time to aggregate: \($a.aggregate_ms | r(0)) ms (\($a.aggregate_ms_min | r(0))–\($a.aggregate_ms_max | r(0))) from the start of A'"'"'s xbondload to every member of both ends distributing (`xbondctl status --json`, polled back to back), median of \($a.aggregate_reps) bonds made afresh with their members down; the two xbondload calls took \($a.aggregate_create_ms | r(0)) ms of it." ),
 	  "",
 	  "### Targets", "",
 	  "| target | measured | |", "|---|---|---|",
@@ -120,7 +126,7 @@ panels=$(jq '.links | length' results.json)
 for n in $(jq -r '.links | keys[]' results.json); do
 	jq -r --arg n "$n" '.links[$n] as $l
 		| ["single link", "balance-rr", "active-backup", "balance-xor layer2",
-		   "balance-xor layer2+3", "balance-xor layer3+4", "broadcast"][]
+		   "balance-xor layer2+3", "balance-xor layer3+4", "broadcast", "802.3ad layer3+4"][]
 		| select($l[.]) as $row | $l[$row]
 		| (if $row == "broadcast" then {udp8_tx: "NaN", udp8_rx: "NaN"} else {} end) as $na
 		| . + $na	# as in the table: iperf3 cannot count broadcast'"'"'s distinct datagrams
@@ -148,7 +154,7 @@ done
 if ls series/*.udp.down >/dev/null 2>&1; then
 	modes=()
 	for m in balance-rr active-backup balance-xor_layer2 balance-xor_layer2+3 \
-		 balance-xor_layer3+4 broadcast; do
+		 balance-xor_layer3+4 broadcast 802.3ad_layer3+4; do
 		[ -s "series/$m.udp.down" ] && modes+=("$m")
 	done
 	{

@@ -31,8 +31,6 @@ measure() {
 	printf '  %-24s done\n' "$row"
 }
 
-median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
 make_link
 make_bond balance-xor layer3+4
 echo "throughput over $LINKS links at $RATE, ${TIME}s runs"

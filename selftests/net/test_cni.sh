@@ -3,7 +3,9 @@
 # The CNI plugin called as the spec says (environment plus stdin), with
 # Debian's host-local as the real IPAM: ADD, traffic through a bridge, a
 # member's switch port down, CHECK, DEL (twice, and with the netns gone), links
-# kept in the pod, every version's result, and every bad input.
+# kept in the pod, every version's result, and every bad input. Last, 802.3ad:
+# the switch's ports leave the bridge and become an xbond 802.3ad bond (lag0,
+# 10.85.0.2), the LACP partner of the pod's bond.
 #
 #   H (runtime side): h0 h1 ... moved into POD by ADD, given back by DEL
 #                      |  |
@@ -270,5 +272,42 @@ del_moves_nothing() {
 check "... the runtime's DEL leaves the pod's h0 and the host's h0 where they are" \
 	del_moves_nothing
 ip -n "$POD" link del h0
+
+# 802.3ad with lacpRate fast: ADD, aggregation with the switch's LACP bond,
+# CHECK, DEL. A Linux bridge does not forward LACPDUs: lag0 is the partner.
+ip -n "$S" link set s0 nomaster && ip -n "$S" link set s1 nomaster &&
+	xbond --netns "$S" --name lag0 --ifaces s0,s1 --mode 802.3ad --lacp-rate fast >/dev/null &&
+	ip -n "$S" addr add 10.85.0.2/24 dev lag0 && ip -n "$S" link set lag0 up ||
+	fail "the switch's 802.3ad bond lag0 on s0,s1"
+ad='.mode = "802.3ad" | .lacpRate = "fast" | .xmitHashPolicy = "layer3+4" |
+	.adSelect = "count" | .minLinks = "1" | .links[1].lacpPortPrio = 100'
+result=$(conf "$ad" | cni ADD "$PODNS")
+check "ADD with mode 802.3ad, lacpRate fast, adSelect, minLinks and lacpPortPrio" \
+	jq -e '.interfaces[0].name == "eth0"' <<<"$result"
+# lacp_aggregated NS BOND PARTNER_MAC: as xbondctl status says, both members
+# distributing in the active aggregator, with PARTNER_MAC as partner, each end
+# asking the other for fast LACPDUs.
+lacp_aggregated() {
+	"$XBONDCTL" --netns "$1" status --json "$2" | jq -e --arg mac "$3" '
+		."802.3ad_info" as $ad | $ad.lacp_rate == "fast" and
+		$ad.active_aggregator_info.partner_mac_address == $mac and
+		([.member_list[] | select(.mux_state == "distributing" and .distributing == "yes" and
+		  .aggregator_id == $ad.active_aggregator_info.aggregator_id and
+		  (.details_partner_lacp_pdu.port_state_flags | index("timeout")))] | length) == 2'
+}
+lag_mac=$(ip -n "$S" -j link show lag0 | jq -r '.[0].address')
+check "... both members distribute, partnered with the switch's lag0" \
+	wait_for 5 lacp_aggregated "$POD" eth0 "$lag_mac"
+check "... the config's settings are the bond's" sh -c "$XBONDCTL --netns $POD status --json \
+	eth0 | jq -e '.hash_policy == \"layer3+4\" and .\"802.3ad_info\".ad_select == \"count\" and
+	.\"802.3ad_info\".min_links == 1 and .member_list[1].details_actor_lacp_pdu.port_priority == 100'"
+check "... ping lag0 over the bond" ip netns exec "$POD" ping -c 3 -i 0.05 -W 1 10.85.0.2
+ad_prev=$(conf "$ad | . + {prevResult: $result}")
+check "... CHECK passes on the aggregated bond" cni_in "$ad_prev" CHECK "$PODNS"
+check "... CHECK sees a mode other than the config's 802.3ad" test "$(error_code cni_in \
+	"$(conf "$ad | .mode = \"balance-xor\" | . + {prevResult: $result}")" CHECK "$PODNS")" = 999
+check "DEL of the 802.3ad bond" cni_in "$ad_prev" DEL "$PODNS"
+check "... gives the links back, and nothing is left" nothing_left
+check "... the monitor is gone" sh -c "! ip netns pids $POD | grep -q ."
 
 exit $FAILED
