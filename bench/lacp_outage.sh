@@ -120,7 +120,7 @@ median() {
 
 # ping_gaps FILE: "lost longest_run sent" from a ping's output (received seqs, summary).
 ping_gaps() {
-	awk '/icmp_seq=/ { if (match($0, /icmp_seq=[0-9]+/)) got[substr($0, RSTART + 9, RLENGTH - 9) + 0] = 1 }
+	awk '/bytes from .*icmp_seq=/ { if (match($0, /icmp_seq=[0-9]+/)) got[substr($0, RSTART + 9, RLENGTH - 9) + 0] = 1 }
 	     /packets transmitted/ { sent = $1; rcvd = $4 }
 	     END { for (s = 1; s <= sent; s++) { run = (s in got) ? 0 : run + 1; if (run > max) max = run }
 		   print sent - rcvd, max + 0, sent + 0 }' "$1"

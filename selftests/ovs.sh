@@ -139,6 +139,10 @@ ovs_port_quiet() {
 }
 
 # ovs_lacp_bond NS BRIDGE PORT IF1 IF2 [lacp=active|passive] [lacp-time=fast|slow]: an LACP balance-tcp bond (default active, fast).
+# Without rebalancing, OVS gives its 256 hash buckets out once, when the first
+# member is enabled, often to that member alone, and moves none while it stays
+# enabled: to spread what OVS sends over both, reset the buckets once both are
+# enabled (ovs_vsctl NS set Port PORT other_config:bond-hash-basis=N, N new).
 ovs_lacp_bond() {
 	local ns=$1 br=$2 port=$3 if1=$4 if2=$5 lacp=active time=fast a
 	shift 5
