@@ -6,28 +6,35 @@
 #   - outage: a 1 ms ping from A to B runs across the bond; the link carrying
 #     its requests (A's member whose tx counter grows) is pulled (ip link set
 #     down, on A's or B's end); lost pings and the longest run of them;
-#   - rejoin: from restoring that link to all members aggregated again, in ms.
+#   - rejoin: from restoring that link to all members aggregated again, in ms;
+#   - with --live (xbond only): a live switch of A out of 802.3ad into
+#     balance-xor and, once OVS has stopped forwarding, back in, under a 1 ms
+#     ping: how long OVS goes on forwarding after the switch out, and how
+#     long after the switch back in the pings pass again (both in ms, from
+#     the pings' sequence numbers).
 # Each rep creates both bonds afresh. Prints "key value" lines on stdout, one
 # per measurement (repN.KEY, then median.KEY); progress goes to stderr.
 #
 #   A: [OVS br0 ipa | xbond0] 10.79.0.1 [a0 a1] ====== [b0 b1] OVS bond0 br0 ipb 10.79.0.2 :B
 #
 # Usage: bench/lacp_outage.sh [--side-a ovs|xbond] [--pull-side a|b] [--reps N] [--pings N]
+#                             [--live]
 #   --side-a   who speaks LACP on A: a second OVS (default) or xbond in 802.3ad
 #   --pull-side  the end of the link that is set down (default a)
 #   --reps     repetitions (default 5)
 #   --pings    pings per outage run, one per ms (at least 1000; default 3000)
+#   --live     also the live switch out of 802.3ad and back (needs --side-a xbond)
 
 . "$(dirname "$0")/../selftests/lib.sh"
 . "$TOP/selftests/ovs.sh"
 
-SIDE_A=ovs PULL=a REPS=5 PINGS=3000
+SIDE_A=ovs PULL=a REPS=5 PINGS=3000 LIVE=0
 IP_A=10.79.0.1 IP_B=10.79.0.2
 
 die() { echo "${0##*/}: $*" >&2; exit 1; }
 log() { echo "# $*" >&2; }
 usage() {
-	echo "usage: ${0##*/} [--side-a ovs|xbond] [--pull-side a|b] [--reps N] [--pings N]" >&2
+	echo "usage: ${0##*/} [--side-a ovs|xbond] [--pull-side a|b] [--reps N] [--pings N] [--live]" >&2
 	exit 2
 }
 
@@ -37,10 +44,12 @@ while [ $# -gt 0 ]; do
 	--pull-side) [[ $2 == a || $2 == b ]] || usage; PULL=$2; shift 2 ;;
 	--reps) [[ $2 =~ ^[1-9][0-9]*$ ]] || usage; REPS=$2; shift 2 ;;
 	--pings) [[ $2 =~ ^[1-9][0-9]{3,}$ ]] || usage; PINGS=$2; shift 2 ;;
+	--live) LIVE=1; shift ;;
 	*) usage ;;
 	esac
 done
 [ "$(id -u)" -eq 0 ] || die "run as root"
+[ $LIVE = 0 ] || [ "$SIDE_A" = xbond ] || die "--live needs --side-a xbond"
 command -v ovs-vswitchd >/dev/null || die "Open vSwitch is missing: apt-get install openvswitch-switch"
 [ "$SIDE_A" = ovs ] || [ -x "$XBONDLOAD" ] || die "build first: make"
 
@@ -126,6 +135,38 @@ ping_gaps() {
 		   print sent - rcvd, max + 0, sent + 0 }' "$1"
 }
 
+# reply_gaps FILE OUT IN: from ping -D's reply times (s) and the switch
+# times OUT and IN (ms since the epoch): how long replies went on after OUT
+# until the first gap over 100 ms, and the longest gap that ends after IN:
+# "forwarding_ms outage_ms" (forwarding -1: replies never stopped).
+reply_gaps() {
+	awk -v out="$2" -v in_="$3" '
+	     /bytes from/ { t = substr($1, 2, length($1) - 2) * 1000
+			    if (prev >= out && t - prev > 100 && !stop) stop = prev
+			    if (t > in_ && prev && t - prev > gap && prev < t) gap = t - (prev > in_ ? prev : in_)
+			    prev = t }
+	     END { printf "%d %d\n", stop ? stop - out : -1, gap }' "$1"
+}
+
+# live_switch REP: A out of 802.3ad at 0.5 s, back in at 6 s, under one 1 ms ping.
+live_switch() {
+	local out in fwd outage
+	ip netns exec "$A" ping -D -i 0.001 -w 9 -W 1 $IP_B >"$PINGLOG" 2>&1 &
+	ping_pid=$!
+	sleep 0.5
+	out=$(now_ms)
+	"$XBONDLOAD" --netns "$A" --name xbond0 --mode balance-xor >/dev/null
+	sleep 5.5
+	in=$(now_ms)
+	"$XBONDLOAD" --netns "$A" --name xbond0 --mode 802.3ad >/dev/null
+	wait $ping_pid
+	read -r fwd outage < <(reply_gaps "$PINGLOG" "$out" "$in")
+	echo "rep$1.live_out_forwarding_ms $([ "$fwd" -ge 0 ] && echo "$fwd" || echo never-stopped)"
+	echo "rep$1.live_in_outage_ms $outage"
+	[ "$fwd" -ge 0 ] && RESULTS[live_out_forwarding_ms]+="$fwd "
+	RESULTS[live_in_outage_ms]+="$outage "
+}
+
 # --- set-up: B always OVS; A OVS or (per rep) xbond.
 topo_b2b 2 || die "cannot create namespaces"
 ovs_start "$B" || die "cannot start OVS in B"
@@ -194,10 +235,13 @@ for ((r = 1; r <= REPS; r++)); do
 		states
 	fi
 
+	[ $LIVE = 1 ] && wait_ready 15 && live_switch $r
+
 	bond_a_remove
 	ovs_del_port "$B" bond0
 done
-for key in aggregation_ms lost_pings longest_loss_run rejoin_ms; do
+for key in aggregation_ms lost_pings longest_loss_run rejoin_ms live_out_forwarding_ms \
+	   live_in_outage_ms; do
 	[ -n "${RESULTS[$key]:-}" ] || continue
 	echo "median.$key $(tr ' ' '\n' <<<"${RESULTS[$key]}" | grep . | median)"
 done
