@@ -310,6 +310,7 @@ static void select_aggregators(struct monitor *mon)
 	__u16 was[XBOND_MAX_MEMBERS];
 	unsigned int slot, best = 0;
 	__u16 active = mon->lacp_active_agg;
+	bool keep;
 
 	for (slot = 0; slot < XBOND_MAX_MEMBERS; slot++) {
 		struct lacp_port *p = &mon->lacp[slot];
@@ -335,15 +336,19 @@ static void select_aggregators(struct monitor *mon)
 			agg[p->pub.aggregator_id].mbps += p->pub.speed_mbps ? p->pub.speed_mbps : 1;
 		}
 	}
-	/* stable keeps the active aggregator while it has a port with a partner. */
-	if (mon->h.bond.ad_select == XBOND_AD_SELECT_STABLE && active <= XBOND_MAX_MEMBERS &&
-	    agg[active].ports)
+	/*
+	 * stable keeps the active aggregator while it has a port with a
+	 * partner; otherwise, and always for bandwidth and count, the best
+	 * wins, the active one on a tie.
+	 */
+	keep = mon->h.bond.ad_select == XBOND_AD_SELECT_STABLE && active <= XBOND_MAX_MEMBERS &&
+	       agg[active].ports;
+	if (keep)
 		best = active;
-	for (slot = 1; !(best && best == active) && slot <= XBOND_MAX_MEMBERS; slot++)
+	for (slot = 1; !keep && slot <= XBOND_MAX_MEMBERS; slot++)
 		if (agg[slot].ports && (!best || better(&agg[slot], &agg[best],
 							 mon->h.bond.ad_select)))
 			best = slot;
-	/* bandwidth and count: the active one stays on a tie. */
 	if (best && active && active <= XBOND_MAX_MEMBERS && agg[active].ports &&
 	    !better(&agg[best], &agg[active], mon->h.bond.ad_select))
 		best = active;
@@ -422,11 +427,14 @@ static void run_mux(struct monitor *mon, unsigned int slot, __u64 now)
 static int open_socket(struct monitor *mon)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	int fd;
+	int fd, rcvbuf = 4 << 20;
 
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(XBOND_ETH_P_SLOW));
 	if (fd < 0)
 		return -errno;
+	/* Room for a flood, so that every malformed LACPDU is counted. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	ev.data.fd = fd;
 	if (mon->epfd >= 0 && epoll_ctl(mon->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		close(fd);
@@ -481,7 +489,13 @@ static __u64 run_tx(struct monitor *mon, unsigned int slot, bool enabled, __u64 
 	if (!p->periodic_at || p->periodic_at > now + period)
 		p->periodic_at = now;
 	if (now >= p->periodic_at) {
-		p->ntt = true;
+		/*
+		 * A LACPDU sent less than half a period ago did the periodic
+		 * one's job, and the cap of three a second is better kept
+		 * for what changes.
+		 */
+		if (now - p->sent_at >= period / 2)
+			p->ntt = true;
 		p->periodic_at = (now / period + 1) * period;
 	}
 	actor_info(mon, slot, &pdu.actor);
@@ -500,6 +514,7 @@ static __u64 run_tx(struct monitor *mon, unsigned int slot, bool enabled, __u64 
 	if (len && !send_frame(mon, slot, frame, len)) {
 		p->pub.lacpdu_sent++;
 		p->sent = pdu.actor;
+		p->sent_at = now;
 		p->ntt = false;
 		p->tx_in_window++;
 	}
@@ -635,7 +650,8 @@ __s64 lacp_run(struct monitor *mon, __u64 now, bool *changed)
 			continue;
 		run_mux(mon, slot, now);
 		p->pub.actor_state = actor_state(mon, p);
-		if (p->pub.mux_state == XBOND_LACP_MUX_WAITING)
+		/* A standby port waits for good: only a wait still to come is due. */
+		if (p->pub.mux_state == XBOND_LACP_MUX_WAITING && p->wait_while_at > now)
 			due = earliest(due, p->wait_while_at);
 		due = earliest(due, p->current_while_at);
 		due = earliest(due, run_tx(mon, slot, enabled[slot], now));

@@ -24,6 +24,7 @@ struct lacp_port {
 	__u64 periodic_at;		/* next periodic LACPDU; 0: no periodic */
 	__u64 wait_while_at;		/* WAITING: when the aggregate wait is over */
 	__u64 tx_window_at;		/* start of the current second of sends */
+	__u64 sent_at;			/* when the last LACPDU went out */
 	unsigned int tx_in_window;	/* LACPDUs sent in it: at most 3 */
 	__u32 agg_key[4];		/* the aggregator identity it selected last */
 };
