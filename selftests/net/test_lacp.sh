@@ -320,6 +320,23 @@ restore_lost="$lost of $sent (longest run $run)"
 check "a1 restored: rejoins on both ends" aggregated
 check "... 1 ms probes lost at most 50 as it rejoined ($restore_lost)" test "$lost" -le 50
 
+# A worker killed: the new one takes the ports over from xbond_lacp, so no
+# member leaves the aggregate (started afresh, every one would, until the
+# partner spoke again).
+restart_worker() {
+	local old
+	old=$(monitor_pid "$A" worker) && kill -9 "$old" &&
+		wait_for 3 eval '[ -n "$(monitor_pid "$A" worker)" ] && [ "$(monitor_pid "$A" worker)" != "$old" ]'
+}
+n=$(log_lines "$A")
+read -r lost sent run < <(probes_during "$A" 10.96.0.2 $sport 1000 restart_worker)
+check "worker killed: the new one adopted both ports" \
+	wait_for 3 eval '[ "$(log_since "$A" "$n" | grep -c "lacp adopted")" = 2 ]'
+check "... and no member left the aggregate meanwhile" \
+	eval '! log_since "$A" "$n" | grep -q "not distributing"'
+check "... 1 ms probes lost at most 2 ($lost of $sent)" test "$lost" -le 2
+check "... both ends still aggregated" aggregated
+
 # ---------------------------------------------------------------------------
 # 3. A dead partner with carrier up: B's LACPDUs on b1 taken away on their
 # way out. xbond has nothing on b1's egress (rx_filter_tc is on ingress): the
