@@ -22,6 +22,8 @@
 #include "empty.skel.h"
 
 #define ROUNDS	5
+#define TC_ACT_SHOT	2
+#define TC_ACT_REDIRECT	7
 
 static unsigned int repeat = 2000000;
 
@@ -53,6 +55,20 @@ static double run_once(int prog_fd, void *frame, size_t len, const void *ctx, si
 		exit(1);
 	}
 	return opts.duration;
+}
+
+/* One run first: the path measured must be the one the case names (a config
+ * that drops where it should send would time the drop). */
+static void check_path(int prog_fd, void *frame, size_t len, const void *ctx, size_t ctx_size,
+		       __u32 want, const char *what)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+		    .repeat = 1, .ctx_in = ctx, .ctx_size_in = ctx_size);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts) || opts.retval != want) {
+		fprintf(stderr, "prog_cost: %s: returned %u, not %u\n", what, opts.retval, want);
+		exit(1);
+	}
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -87,13 +103,17 @@ static void report(int json, const char *prog, const char *mode, const char *var
 		       "\"empty\":\"%s\",\"empty_ns\":%.0f,\"ratio\":%.3f}\n", prog, mode,
 		       variant, ns, empty, floor_ns, ns / floor_ns);
 	else
-		printf("%-12s %-13s %-8s %4.0f ns  %.2fx the empty %-3s program (%.0f ns)\n",
+		printf("%-12s %-13s %-14s %4.0f ns  %.2fx the empty %-3s program (%.0f ns)\n",
 		       prog, mode, variant, ns, ns / floor_ns, empty, floor_ns);
 }
 
-/* Two usable members, configured as xbondload would: both config copies. */
+/*
+ * Two usable members, configured as xbondload would: both config copies. In
+ * 802.3ad, the members in lacp are collecting and distributing, as the
+ * monitor's LACP mux leaves them once aggregated.
+ */
 static void configure(int config_fd, int slot_fd, unsigned int mode, unsigned int hash,
-		      const int *ifindex)
+		      const int *ifindex, unsigned int lacp)
 {
 	struct xbond_member members[XBOND_MAX_MEMBERS] = {};
 	struct xbond_config live = {}, cfg;
@@ -109,6 +129,8 @@ static void configure(int config_fd, int slot_fd, unsigned int mode, unsigned in
 	for (i = 0; i < 2; i++) {
 		members[i].ifindex = ifindex[i];
 		members[i].flags = XBOND_MEMBER_CARRIER | XBOND_MEMBER_ADMIN_UP;
+		if (lacp & (1U << i))
+			members[i].flags |= XBOND_MEMBER_COLLECTING | XBOND_MEMBER_DISTRIBUTING;
 	}
 	xbond_build_config(&bond, members, &live, 0, &cfg);
 	for (key = 0; key < 2; key++)
@@ -126,18 +148,31 @@ int main(int argc, char **argv)
 		{ XBOND_MODE_XOR, XBOND_HASH_LAYER23 },
 		{ XBOND_MODE_XOR, XBOND_HASH_LAYER34 },
 		{ XBOND_MODE_BROADCAST, XBOND_HASH_LAYER2 },
+		{ XBOND_MODE_8023AD, XBOND_HASH_LAYER34 },
 	};
 	unsigned char frame[64];
 	struct tx_select_bpf *tx;
 	struct rx_filter_bpf *rx;
 	struct empty_bpf *empty;
 	struct xbond_link link;
-	static const struct { unsigned int mode; int backup; } rx_cases[] = {
-		{ XBOND_MODE_ROUNDROBIN, 0 },
-		{ XBOND_MODE_ACTIVEBACKUP, 0 },
-		{ XBOND_MODE_ACTIVEBACKUP, 1 },
-		{ XBOND_MODE_XOR, 0 },
-		{ XBOND_MODE_BROADCAST, 0 },
+	/*
+	 * on: the member the frame arrives on. lacp: in 802.3ad, the members
+	 * collecting; member 1 out of it is the drop of a member not collecting.
+	 */
+	static const struct {
+		unsigned int mode;
+		int on;
+		unsigned int lacp;
+		const char *variant;
+		int pass;	/* to the bond; else dropped */
+	} rx_cases[] = {
+		{ XBOND_MODE_ROUNDROBIN, 0, 0, "", 1 },
+		{ XBOND_MODE_ACTIVEBACKUP, 0, 0, "", 1 },
+		{ XBOND_MODE_ACTIVEBACKUP, 1, 0, "backup", 0 },
+		{ XBOND_MODE_XOR, 0, 0, "", 1 },
+		{ XBOND_MODE_BROADCAST, 0, 0, "", 1 },
+		{ XBOND_MODE_8023AD, 0, 0x1, "", 1 },
+		{ XBOND_MODE_8023AD, 1, 0x1, "not collecting", 0 },
 	};
 	struct xdp_md xdp_ctx = {};
 	struct __sk_buff skb_ctx = {};
@@ -181,33 +216,45 @@ int main(int argc, char **argv)
 	make_frame(frame, sizeof(frame));
 	for (i = 0; i < sizeof(tx_cases) / sizeof(tx_cases[0]); i++) {
 		configure(bpf_map__fd(tx->maps.xbond_config), bpf_map__fd(tx->maps.xbond_slot),
-			  tx_cases[i].mode, tx_cases[i].hash, ifindex);
+			  tx_cases[i].mode, tx_cases[i].hash, ifindex, 0x3);
+		check_path(bpf_program__fd(tx->progs.tx_select), frame, sizeof(frame), NULL, 0,
+			   TC_ACT_REDIRECT, xbond_mode_name(tx_cases[i].mode));
 		cost(bpf_program__fd(tx->progs.tx_select), bpf_program__fd(empty->progs.empty_tc),
 		     frame, sizeof(frame), NULL, 0, &ns, &floor_ns);
 		report(json, "tx_select", xbond_mode_name(tx_cases[i].mode),
-		       tx_cases[i].mode == XBOND_MODE_XOR ? xbond_hash_name(tx_cases[i].hash) : "",
+		       tx_cases[i].mode == XBOND_MODE_XOR || tx_cases[i].mode == XBOND_MODE_8023AD ?
+		       xbond_hash_name(tx_cases[i].hash) : "",
 		       "tc", ns, floor_ns);
 	}
 
 	/*
 	 * rx: a frame on member 0, the active one where there is one; then on
-	 * member 1, a backup. rx_filter (native XDP) and rx_filter_tc (all of
-	 * the receive path in tc ingress) make the same decision; tc test runs
-	 * take the member from ctx.ifindex.
+	 * member 1, a backup, or in 802.3ad a member not collecting. rx_filter
+	 * (native XDP) and rx_filter_tc (all of the receive path in tc ingress)
+	 * make the same decision; tc test runs take the member from ctx.ifindex.
+	 * XDP test runs take ctx.data_end as the frame's linear part (the rest
+	 * goes to fragments): 0 would time rx_filter on an empty frame.
 	 */
+	xdp_ctx.data_end = sizeof(frame);
 	for (i = 0; i < sizeof(rx_cases) / sizeof(rx_cases[0]); i++) {
-		xdp_ctx.ingress_ifindex = ifindex[rx_cases[i].backup];
-		skb_ctx.ifindex = ifindex[rx_cases[i].backup];
+		xdp_ctx.ingress_ifindex = ifindex[rx_cases[i].on];
+		skb_ctx.ifindex = ifindex[rx_cases[i].on];
 		configure(bpf_map__fd(rx->maps.xbond_config), bpf_map__fd(rx->maps.xbond_slot),
-			  rx_cases[i].mode, XBOND_HASH_LAYER2, ifindex);
+			  rx_cases[i].mode, XBOND_HASH_LAYER2, ifindex, rx_cases[i].lacp);
+		check_path(bpf_program__fd(rx->progs.rx_filter), frame, sizeof(frame), &xdp_ctx,
+			   sizeof(xdp_ctx), rx_cases[i].pass ? XDP_PASS : XDP_DROP,
+			   xbond_mode_name(rx_cases[i].mode));
+		check_path(bpf_program__fd(rx->progs.rx_filter_tc), frame, sizeof(frame), &skb_ctx,
+			   sizeof(skb_ctx), rx_cases[i].pass ? TC_ACT_REDIRECT : TC_ACT_SHOT,
+			   xbond_mode_name(rx_cases[i].mode));
 		cost(bpf_program__fd(rx->progs.rx_filter), bpf_program__fd(empty->progs.empty_xdp),
 		     frame, sizeof(frame), &xdp_ctx, sizeof(xdp_ctx), &ns, &floor_ns);
-		report(json, "rx_filter", xbond_mode_name(rx_cases[i].mode),
-		       rx_cases[i].backup ? "backup" : "", "XDP", ns, floor_ns);
+		report(json, "rx_filter", xbond_mode_name(rx_cases[i].mode), rx_cases[i].variant,
+		       "XDP", ns, floor_ns);
 		cost(bpf_program__fd(rx->progs.rx_filter_tc), bpf_program__fd(empty->progs.empty_tc),
 		     frame, sizeof(frame), &skb_ctx, sizeof(skb_ctx), &ns, &floor_ns);
 		report(json, "rx_filter_tc", xbond_mode_name(rx_cases[i].mode),
-		       rx_cases[i].backup ? "backup" : "", "tc", ns, floor_ns);
+		       rx_cases[i].variant, "tc", ns, floor_ns);
 	}
 	/* The hand-over behind native XDP: an unmarked frame, to the bond. */
 	cost(bpf_program__fd(rx->progs.rx_redirect), bpf_program__fd(empty->progs.empty_tc),

@@ -18,7 +18,15 @@ struct cfg_spec {
 	__u8 primary;			/* member slot; 0 unless set */
 	const int *ifindex;		/* per slot; NULL for CFG_FAKE_IFINDEX */
 	__u64 backup_rx_until_ns;	/* replaces whatever the build chose */
+	/* 802.3ad, as the monitor's LACP mux would set them (other modes ignore them): */
+	__u32 collecting;		/* bit per slot: XBOND_MEMBER_COLLECTING */
+	__u32 distributing;		/* bit per slot: XBOND_MEMBER_DISTRIBUTING */
+	__u16 min_links;
 };
+
+/* The bond record and XBOND_MAX_MEMBERS member records spec describes. */
+void cfg_records(const struct cfg_spec *spec, struct xbond_bond *bond,
+		 struct xbond_member *members);
 
 /* xbond_build_config() over records made from spec. */
 void cfg_build(const struct cfg_spec *spec, struct xbond_config *cfg);

@@ -354,3 +354,77 @@ void pkt_ipv4_udp_bcast(struct frame *f, unsigned int sport)
 	frame_udp(f, sport, 137);
 	frame_done(f);
 }
+
+static const uint8_t mac_slow[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x02 };
+
+/* A LACPDU's or Marker PDU's body after the ethertype, padded to 110 bytes. */
+static void slow_body(struct frame *f, unsigned int subtype)
+{
+	static const uint8_t lacp[] = {
+		0x01, 0x01,				/* LACP, version 1 */
+		0x01, 0x14,				/* actor: prio, system, key, prio, port, state */
+		0x80, 0x00, 0x02, 0x00, 0x00, 0x00, 0xaa, 0x1a,
+		0x00, 0x11, 0x00, 0xff, 0x00, 0x01, 0x3d, 0x00, 0x00, 0x00,
+		0x02, 0x14,				/* partner */
+		0x80, 0x00, 0x02, 0x00, 0x00, 0x00, 0xbb, 0x2c,
+		0x00, 0x11, 0x00, 0xff, 0x00, 0x02, 0x3d, 0x00, 0x00, 0x00,
+		0x03, 0x10, 0x00, 0x00,			/* collector, max delay 0 */
+	};
+	static const uint8_t marker[] = {
+		0x02, 0x01,				/* Marker, version 1 */
+		0x01, 0x10,				/* Marker Information */
+		0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0xaa, 0x1a,
+		0x00, 0x00, 0x00, 0x2a, 0x00, 0x00,	/* transaction 42, pad */
+	};
+	static const uint8_t zeros[110];
+	size_t start = f->len;
+
+	if (subtype == 2)
+		frame_bytes(f, marker, sizeof(marker));
+	else
+		frame_bytes(f, lacp, sizeof(lacp));
+	f->data[start] = subtype;
+	/* Terminator, reserved: zeros up to the 110 bytes of a LACPDU. */
+	frame_bytes(f, zeros, start + sizeof(zeros) - f->len);
+}
+
+void pkt_slow(struct frame *f, unsigned int subtype)
+{
+	frame_eth(f, mac_slow, pkt_mac_a, 0x8809);
+	slow_body(f, subtype);
+}
+
+void pkt_slow_misaddressed(struct frame *f, unsigned int to)
+{
+	uint8_t dest[6];
+
+	memcpy(dest, mac_slow, sizeof(dest));
+	switch (to) {
+	case PKT_SLOW_TO_HOST_B:
+		memcpy(dest, pkt_mac_b, sizeof(dest));
+		break;
+	case PKT_SLOW_TO_LAST_BYTE:
+		dest[5] = 0x03;
+		break;
+	case PKT_SLOW_TO_FIRST_BYTE:
+		dest[0] = 0x03;
+		break;
+	default:
+		memcpy(dest, mac_bcast, sizeof(dest));
+		break;
+	}
+	frame_eth(f, dest, pkt_mac_a, 0x8809);
+	slow_body(f, 1);
+}
+
+void pkt_to_slow_dest(struct frame *f, unsigned int ethertype)
+{
+	frame_eth(f, mac_slow, pkt_mac_a, ethertype);
+	if (ethertype == 0x0800) {
+		frame_ipv4(f, V4_A, V4_B, 6, 0x4000, 5);
+		frame_tcp(f, 40001, 80);
+		frame_done(f);
+		return;
+	}
+	slow_body(f, 1);
+}

@@ -60,4 +60,21 @@ void pkt_garbage(struct frame *f, unsigned int seed);
 void pkt_eth_only(struct frame *f, unsigned int ethertype);
 void pkt_ipv4_udp_bcast(struct frame *f, unsigned int sport);
 
+/*
+ * Slow protocols (IEEE 802.3 annex 57A), from host A. pkt_slow: a whole
+ * 124-byte frame of subtype 1 (LACPDU) or 2 (Marker) to 01:80:c2:00:00:02.
+ * pkt_slow_misaddressed: the same LACPDU, ethertype 0x8809, to another
+ * destination, PKT_SLOW_TO_*. pkt_to_slow_dest: a frame of another ethertype
+ * to 01:80:c2:00:00:02 (0x0800: a whole IPv4 TCP frame).
+ */
+enum {
+	PKT_SLOW_TO_HOST_B,	/* unicast to host B, the bond in rx tests */
+	PKT_SLOW_TO_LAST_BYTE,	/* 01:80:c2:00:00:03: only the last byte differs */
+	PKT_SLOW_TO_FIRST_BYTE,	/* 03:80:c2:00:00:02: only the first byte differs */
+	PKT_SLOW_TO_BCAST,
+};
+void pkt_slow(struct frame *f, unsigned int subtype);
+void pkt_slow_misaddressed(struct frame *f, unsigned int to);
+void pkt_to_slow_dest(struct frame *f, unsigned int ethertype);
+
 #endif /* PACKETS_H */

@@ -7,6 +7,7 @@
 
 void test_tx_hash(void);
 void test_lacp_pdu(void);
+void test_build(void);
 void test_tx_modes(const struct netns_env *ns);
 void test_rx(const struct netns_env *ns);
 void test_rx_taps(const struct netns_env *ns);

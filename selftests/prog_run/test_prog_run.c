@@ -34,6 +34,7 @@ int main(void)
 	}
 	test_tx_hash();
 	test_lacp_pdu();
+	test_build();
 	test_tx_modes(&ns);
 	test_rx(&ns);
 	test_rx_taps(&ns);

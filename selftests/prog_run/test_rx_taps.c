@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Taps only, for real: ARP and ND on a backup reach its packet sockets but not the bond, in both layouts. */
+/* For real, in both layouts: ARP and ND on a backup reach its taps, not the bond; LACPDUs stay on the member. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -29,6 +29,12 @@
  *
  * xbt2p stands in for the logical interface. A packet socket on xbt1 is a tap
  * on the member; one on xbt2p sees what the bond's stack would get.
+ *
+ * Slow protocols go further: a LACPDU must reach the member's own stack, past
+ * tc ingress, where the monitor's packet socket bound to ethertype 0x8809
+ * gets it. Sockets bound to one ethertype are served after tc ingress (taps
+ * bound to ETH_P_ALL before it), so only such a socket tells a frame left on
+ * the member (rx_redirect or rx_filter_tc: TC_ACT_OK) from one dropped there.
  */
 #define ACTIVE		0
 #define BACKUP		1
@@ -49,16 +55,18 @@ struct taps_env {
 	struct rx_filter_bpf *skel;
 	const struct netns_env *ns;
 	int member_tap;		/* on the backup member */
+	int slow_sock[BACKUP + 1];	/* bound to 0x8809 on each member, as the monitor's */
 	int bond_tap;		/* on the stand-in for the logical interface */
 	int sender;		/* writes into the peers */
 };
 
-static int tap_open(int ifindex)
+/* A packet socket on ifindex for one ethertype, or ETH_P_ALL. */
+static int sock_open(int ifindex, int ethertype)
 {
 	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = ifindex,
+		.sll_family = AF_PACKET, .sll_protocol = htons(ethertype), .sll_ifindex = ifindex,
 	};
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ethertype));
 
 	if (fd < 0)
 		return -errno;
@@ -67,6 +75,11 @@ static int tap_open(int ifindex)
 		return -errno;
 	}
 	return fd;
+}
+
+static int tap_open(int ifindex)
+{
+	return sock_open(ifindex, ETH_P_ALL);
 }
 
 /* Write f onto the wire of the member whose peer is ifindex. */
@@ -215,6 +228,118 @@ static bool taps_only_ok(struct taps_env *env, const struct frame *probe,
 	       expect_true(!(bond & 1) && !late, "the bond got the frame from the backup");
 }
 
+static int install(struct taps_env *env, __u32 mode, __u32 collecting)
+{
+	struct cfg_spec spec = { .mode = mode, .hash_policy = XBOND_HASH_LAYER34,
+				 .n_members = NETNS_VETHS, .ifindex = env->ns->member,
+				 .collecting = collecting, .distributing = collecting };
+	struct xbond_config cfg;
+
+	cfg_build(&spec, &cfg);
+	if (cfg.active != ACTIVE || cfg.collecting != collecting)
+		return -EINVAL;
+	return config_install(bpf_map__fd(env->skel->maps.xbond_config),
+			      bpf_map__fd(env->skel->maps.xbond_slot), &cfg);
+}
+
+/* A LACPDU (Marker PDU for subtype 2) with an actor port of its own, to tell it from others. */
+static void slow_probe(struct frame *f, unsigned int subtype, unsigned int n)
+{
+	/* LACPDU: the actor's port number; Marker: the requester's transaction id. */
+	unsigned int off = subtype == 2 ? 28 : 30;
+
+	pkt_build(f, pkt_slow, subtype);
+	f->data[off] = n >> 8;
+	f->data[off + 1] = n;
+}
+
+/*
+ * probe arrives on member slot on, then control (an ARP request the bond
+ * takes) on the active member. A socket bound to 0x8809 on the member must get
+ * probe; the bond must get control but not probe, before control or after.
+ */
+static bool slow_to_member_ok(struct taps_env *env, int on, const struct frame *probe,
+			      const struct frame *control)
+{
+	const struct frame *const frames[] = { probe, control };
+	int member, bond, late;
+
+	if (!expect_ok("send on the member", wire_send(env->sender, env->ns->peer[on], probe)) ||
+	    !expect_ok("send on the active", wire_send(env->sender, env->ns->peer[ACTIVE], control)))
+		return false;
+	member = tap_watch(env->slow_sock[on], frames, 1, probe, WAIT_MS);
+	bond = tap_watch(env->bond_tap, frames, 2, control, WAIT_MS);
+	late = tap_watch(env->bond_tap, frames, 1, NULL, QUIET_MS);
+	if (!expect_true(member >= 0 && bond >= 0 && late >= 0, "reading the packet sockets: %s",
+			 strerror(-(member < 0 ? member : bond < 0 ? bond : late))))
+		return false;
+	return expect_true(member & 1, "the member's 0x8809 socket did not get the frame") &&
+	       expect_true(bond & 2, "the bond did not get the control frame from the active") &&
+	       expect_true(!(bond & 1) && !late, "the bond got the slow-protocol frame");
+}
+
+/*
+ * The other way round: f (0x8809, but not to the slow-protocols address)
+ * arrives on the active member, a collecting one. The bond must get it, and
+ * the member's 0x8809 socket must not, as it would if f stayed on the member.
+ */
+static bool ordinary_to_bond_ok(struct taps_env *env, const struct frame *f)
+{
+	const struct frame *const frames[] = { f };
+	int bond, member;
+
+	if (!expect_ok("send on the active", wire_send(env->sender, env->ns->peer[ACTIVE], f)))
+		return false;
+	bond = tap_watch(env->bond_tap, frames, 1, f, WAIT_MS);
+	member = tap_watch(env->slow_sock[ACTIVE], frames, 1, NULL, QUIET_MS);
+	if (!expect_true(member >= 0 && bond >= 0, "reading the packet sockets: %s",
+			 strerror(-(member < 0 ? member : bond))))
+		return false;
+	return expect_true(bond & 1, "the bond did not get the frame") &&
+	       expect_true(!member, "the member's 0x8809 socket got the frame");
+}
+
+static void run_slow(struct taps_env *env, enum layout layout, unsigned int *n)
+{
+	struct frame probe, control;
+
+	/* Active-backup, as taps_env_open left it: a backup's LACPDU is no taps-only frame. */
+	slow_probe(&probe, 1, (*n)++);
+	arp_probe(&control, (*n)++);
+	test_report(slow_to_member_ok(env, BACKUP, &probe, &control),
+		    "rx slow (%s): active-backup: LACPDU on a backup reaches its 0x8809 socket, "
+		    "not the bond", layout_name[layout]);
+
+	/* 802.3ad, the active member alone collecting. */
+	if (!expect_ok("install 802.3ad", install(env, XBOND_MODE_8023AD, 1U << ACTIVE))) {
+		test_report(false, "rx slow (%s): 802.3ad config", layout_name[layout]);
+		goto out;
+	}
+	slow_probe(&probe, 1, (*n)++);
+	arp_probe(&control, (*n)++);
+	test_report(slow_to_member_ok(env, ACTIVE, &probe, &control),
+		    "rx slow (%s): 802.3ad: LACPDU on a collecting member reaches its 0x8809 "
+		    "socket, not the bond", layout_name[layout]);
+	slow_probe(&probe, 1, (*n)++);
+	arp_probe(&control, (*n)++);
+	test_report(slow_to_member_ok(env, BACKUP, &probe, &control),
+		    "rx slow (%s): 802.3ad: LACPDU on a member not collecting reaches its 0x8809 "
+		    "socket, not the bond", layout_name[layout]);
+	slow_probe(&probe, 2, (*n)++);
+	arp_probe(&control, (*n)++);
+	test_report(slow_to_member_ok(env, BACKUP, &probe, &control),
+		    "rx slow (%s): 802.3ad: Marker PDU on a member not collecting reaches its "
+		    "0x8809 socket, not the bond", layout_name[layout]);
+	pkt_build(&probe, pkt_slow_misaddressed, PKT_SLOW_TO_HOST_B);
+	probe.data[31] = (*n)++;
+	test_report(ordinary_to_bond_ok(env, &probe),
+		    "rx slow (%s): 802.3ad: 0x8809 unicast to the bond reaches the bond, not the "
+		    "member's 0x8809 socket", layout_name[layout]);
+out:
+	if (!expect_ok("reinstall active-backup", install(env, XBOND_MODE_ACTIVEBACKUP, 0)))
+		test_report(false, "rx slow (%s): active-backup config back", layout_name[layout]);
+}
+
 static void run_layout(struct taps_env *env, enum layout layout, unsigned int *n)
 {
 	struct frame probe, control;
@@ -236,6 +361,7 @@ static void run_layout(struct taps_env *env, enum layout layout, unsigned int *n
 	test_report(taps_only_ok(env, &probe, &control),
 		    "rx taps (%s): ND on a backup reaches its packet sockets, not the bond",
 		    layout_name[layout]);
+	run_slow(env, layout, n);
 	detach_layout(env);
 }
 
@@ -249,6 +375,7 @@ static int taps_env_open(struct taps_env *env, const struct netns_env *ns)
 	memset(env, 0, sizeof(*env));
 	env->ns = ns;
 	env->member_tap = env->bond_tap = env->sender = -1;
+	env->slow_sock[ACTIVE] = env->slow_sock[BACKUP] = -1;
 	env->skel = rx_filter_bpf__open();
 	if (!env->skel)
 		return -errno;
@@ -266,10 +393,16 @@ static int taps_env_open(struct taps_env *env, const struct netns_env *ns)
 	if (ret)
 		return ret;
 	env->member_tap = tap_open(ns->member[BACKUP]);
+	env->slow_sock[ACTIVE] = sock_open(ns->member[ACTIVE], XBOND_ETH_P_SLOW);
+	env->slow_sock[BACKUP] = sock_open(ns->member[BACKUP], XBOND_ETH_P_SLOW);
 	env->bond_tap = tap_open(ns->peer[2]);
 	env->sender = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (env->member_tap < 0)
 		return env->member_tap;
+	if (env->slow_sock[ACTIVE] < 0)
+		return env->slow_sock[ACTIVE];
+	if (env->slow_sock[BACKUP] < 0)
+		return env->slow_sock[BACKUP];
 	if (env->bond_tap < 0)
 		return env->bond_tap;
 	return env->sender < 0 ? -errno : 0;
@@ -279,6 +412,10 @@ static void taps_env_close(struct taps_env *env)
 {
 	if (env->member_tap >= 0)
 		close(env->member_tap);
+	if (env->slow_sock[ACTIVE] >= 0)
+		close(env->slow_sock[ACTIVE]);
+	if (env->slow_sock[BACKUP] >= 0)
+		close(env->slow_sock[BACKUP]);
 	if (env->bond_tap >= 0)
 		close(env->bond_tap);
 	if (env->sender >= 0)
