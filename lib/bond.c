@@ -538,21 +538,22 @@ void xbond_build(const struct xbond_bond *bond, const struct xbond_member *membe
 	next->carrier = next->n_tx > 0;
 	if (bond->mode == XBOND_MODE_8023AD) {
 		/*
-		 * As the kernel's: carrier while enough links are up, whether
-		 * or not LACP has put them in the aggregate yet, so that a
-		 * live switch or a partner's renegotiation does not take the
-		 * bond down (and its neighbours with it). min_links: too few,
-		 * and the bond has no carrier and sends nothing.
+		 * Carrier while a link is up, whether or not LACP has put it
+		 * in the aggregate yet, so that a live switch or a partner's
+		 * renegotiation does not take the bond down (and its
+		 * neighbours with it). With min_links, carrier only while
+		 * that many send, as the kernel counts its aggregator's ports:
+		 * with fewer, the bond sends nothing.
 		 */
 		unsigned int up = 0;
 
 		for (i = 0; i < XBOND_MAX_MEMBERS; i++)
 			up += xbond_member_usable(&members[i]);
-		next->carrier = up && up >= bond->min_links;
 		if (next->n_tx < bond->min_links) {
 			memset(next->tx_members, XBOND_NO_MEMBER, sizeof(next->tx_members));
 			next->n_tx = 0;
 		}
+		next->carrier = bond->min_links ? next->n_tx > 0 : up > 0;
 	}
 	changes->active = xbond_choose_active(bond, members, in);
 	next->active = changes->active;

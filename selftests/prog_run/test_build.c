@@ -179,8 +179,8 @@ struct min_links_case {
 };
 
 static const struct min_links_case min_links_cases[] = {
-	{ "min_links 2, 1 of 2 distributing: nothing sends, carrier on (2 links up)",
-	  2, 0x3, 0x1, 2, 0, true },
+	{ "min_links 2, 1 of 2 distributing: nothing sends, no carrier (2 links up)",
+	  2, 0x3, 0x1, 2, 0, false },
 	{ "min_links 2, 2 of 2 distributing: both send, carrier on",
 	  2, 0x3, 0x3, 2, 0x3, true },
 	{ "min_links 2, 2 of 3 distributing: those send, carrier on",
@@ -189,7 +189,7 @@ static const struct min_links_case min_links_cases[] = {
 	  2, 0x3, 0x3, 3, 0, false },
 	{ "min_links 2, 2 distributing but one without carrier: nothing sends, no carrier",
 	  3, 0x1, 0x3, 2, 0, false },
-	{ "min_links 0, 2 up, none distributing: nothing sends, carrier on",
+	{ "min_links 0, 2 up, none distributing: nothing sends, carrier on (converging)",
 	  2, 0x3, 0, 0, 0, true },
 	{ "min_links 0, none up: no carrier",
 	  2, 0, 0x3, 0, 0, false },
@@ -231,7 +231,8 @@ static unsigned int popcount(__u32 x)
 /*
  * Every way 3 members can be up and distributing, under min_links 0..4: tx
  * members are the up and distributing ones if there are min_links of them,
- * else none; carrier is on while max(1, min_links) members are up.
+ * else none. Carrier: with min_links, while they send; without, while any
+ * member is up, distributing yet or not.
  */
 static void min_links_sweep(void)
 {
@@ -248,7 +249,7 @@ static void min_links_sweep(void)
 			for (min_links = 0; min_links <= 4 && ok; min_links++) {
 				__u32 eligible = up & dist;
 				__u32 tx = popcount(eligible) >= min_links ? eligible : 0;
-				bool carrier = popcount(up) >= (min_links ? min_links : 1);
+				bool carrier = min_links ? !!tx : !!up;
 
 				for (i = 0; i < 3; i++)
 					flags[i] = XBOND_MEMBER_ADMIN_UP |
