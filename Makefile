@@ -96,7 +96,7 @@ help:
 	@echo 'make bench      every mode against one link: throughput, outages, per-packet cost;'
 	@echo '                table, JSON and charts (QUICK=1: under 3 minutes; asserts nothing)'
 	@echo 'make bench-peer the kernel'"'"'s bonding, teamd and xbond side by side in a guest'
-	@echo '                kernel under QEMU (about 20 minutes); LACP=1 adds 802.3ad rows'
+	@echo '                kernel under QEMU (about 20 minutes); LACP=1 adds 802.3ad: kernel, teamd, xbond'
 	@echo 'make test-peer  xbond against the guest kernel'"'"'s bonding driver (under 5 minutes)'
 	@echo 'make install    install the tools into $$(PREFIX)/sbin (default /usr/local),'
 	@echo '                and the CNI plugin xbond into each of $$(CNI_BINDIRS)'
@@ -218,7 +218,7 @@ PEER_PKGS := qemu-system-x86 linux-image-amd64 libteam-utils busybox-static cpio
 
 .PHONY: bench-peer test-peer
 # Kernel bonding, teamd and xbond side by side in one guest; about 20 minutes.
-# LACP=1 adds the 802.3ad reference rows; PEER_ARGS: more bench/peer/bench-peer.sh options.
+# LACP=1 adds the 802.3ad rows (kernel against kernel, teamd and xbond); PEER_ARGS: more bench/peer/bench-peer.sh options.
 bench-peer: deps
 	$(Q)bench/peer/install-deps.sh $(PEER_PKGS)
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/seqstream

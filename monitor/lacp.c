@@ -62,12 +62,16 @@ static bool port_enabled(const struct xbond_member *m)
 static const char *mux_words[] = { "detached", "waiting", "attached", "collecting",
 				   "distributing" };
 
-/* A key's speed bits: Mb/s in classes, 0 for unknown (the kernel does likewise). */
+/*
+ * A key's speed bits: the ethtool speeds numbered from 1, 0 for unknown,
+ * as the kernel numbers them (so that its /proc/net/bonding and ours show
+ * the same keys for the same links).
+ */
 static unsigned int speed_class(unsigned int mbps)
 {
-	static const unsigned int classes[] = { 10, 100, 1000, 2500, 5000, 10000, 20000,
-						25000, 40000, 50000, 56000, 100000, 200000,
-						400000, 800000 };
+	static const unsigned int classes[] = { 1, 10, 100, 1000, 2500, 5000, 10000, 14000,
+						20000, 25000, 40000, 50000, 56000, 100000,
+						200000, 400000, 800000 };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)

@@ -9,7 +9,7 @@
 #
 # Usage: bench/peer/bench-peer.sh [--out DIR] [--timeout SECONDS] [GUEST OPTIONS]
 #   GUEST OPTIONS, passed on to guest-bench.sh: --runs N, --outage-runs N,
-#   --time S, --rate R, --lacp (the 802.3ad reference rows), --only PHASES
+#   --time S, --rate R, --lacp (802.3ad: kernel-kernel, kernel-teamd, xbond-kernel), --only PHASES
 #   --out: default bench/results/peer-DATE; --timeout: for the VM, default 2700
 set -u
 . "$(dirname "$0")/host.sh"

@@ -11,12 +11,13 @@
 #   P:                        p0 10.77.0.2   the peer; its link is not shaped
 #
 #   802.3ad (--lacp; off by default), cabled straight, as a Linux bridge does
-#   not forward LACP frames:
-#   H:  bond0 10.78.0.1 [h0 h1] ===== [b0 b1] bond0 or team0 10.78.0.2 :B
+#   not forward LACP frames; both ends' members shaped:
+#   H:  bond0 or xb0 10.78.0.1 [h0 h1] ===== [b0 b1] bond0 or team0 10.78.0.2 :B
+#   pairs H-B: kernel-kernel, kernel-teamd, xbond-kernel
 #
 # Usage: guest-bench.sh [--runs N] [--outage-runs N] [--time S] [--rate R]
 #                       [--lacp] [--only PHASE,...] OUTDIR
-#   PHASE: agg, failover, arp, modechange, lacp (default: all but lacp)
+#   PHASE: agg, failover, arp, modechange, lacp (802.3ad; default: all but lacp)
 # OUTDIR/results.tsv: impl, test, run, value, unit, note.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/guest-lib.sh"
@@ -27,7 +28,7 @@ BOND_IP=10.77.0.1 PEER_IP=10.77.0.2
 UDP_PORT=9000
 START_SLACK=3		# s for the outage streams to get going, see outage_run
 
-usage() { sed -n '17,21s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '18,21s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 parse_opts() {
 	while [ $# -gt 0 ]; do
@@ -47,7 +48,7 @@ parse_opts() {
 	done
 	[ $# -eq 1 ] || usage
 	[[ $RUNS$OUTAGE_RUNS$T =~ ^[0-9]+$ ]] || usage
-	((LACP)) && ONLY+=,lacp
+	((LACP)) && [[ ,$ONLY, != *,lacp,* ]] && ONLY+=,lacp
 	OUT=$1
 	mkdir -p "$OUT" || die "cannot create $OUT"
 	RESULTS=$OUT/results.tsv
@@ -279,7 +280,7 @@ outage_windows() {
 		}
 		next
 	}
-	/icmp_seq=/ {					# [epoch.us] 64 bytes ... icmp_seq=N
+	/ bytes from .*icmp_seq=/ {			# [epoch.us] 64 bytes ... icmp_seq=N; not errors
 		match($0, /icmp_seq=[0-9]+/); s = substr($0, RSTART + 9, RLENGTH - 9) + 0
 		ts = substr($1, 2, length($1) - 2) * 1e9
 		if (!(s in got)) got[s] = ts
@@ -452,57 +453,204 @@ mode_of() { # IMPL
 	esac
 }
 
-# (5) 802.3ad reference rows, off by default: xbond has no 802.3ad yet, so
-# these only show what the kernel does against itself and against teamd.
+# (5) 802.3ad, off by default (--lacp), cabled straight: a Linux bridge does
+# not forward LACP. Three pairs, H against B: the kernel against the kernel,
+# the kernel against teamd's lacp runner, and xbond against the kernel. One
+# end is always a kernel bond, and that end's /proc/net/bonding says when
+# both ends distribute (its own port state and the partner's, as the
+# partner's LACPDUs say). Per run: the first ping and that moment after both
+# ends are up, the ports in H's aggregator, 8 TCP flows H -> B, and one
+# outage run: a numbered UDP stream and pings, B -> H, 1 a ms, while B's
+# port of link 0 goes down and up, and then that of link 1. Every flow runs
+# on one link, so each meets exactly one pull, whatever the hashes chose.
+LACP_PAIRS="kernel team xbond"
+LACP_H=10.78.0.1 LACP_B=10.78.0.2
+
 phase_lacp() {
-	local r peer t0 v cpu ports
-	for peer in kernel team; do
+	local pair r
+	for pair in $LACP_PAIRS; do
 		for ((r = 1; r <= RUNS; r++)); do
-			lacp_pair $peer || { note "lacp $peer: setup failed (run $r)"; continue; }
-			t0=$(now_ns)
-			if wait_for 30 ip netns exec "$H" ping -c 1 -W 0.2 10.78.0.2; then
-				rec lacp-$peer lacp-first-ping $r "$(ms_since $t0)" ms "kernel 802.3ad lacp_rate fast"
-			else
-				rec lacp-$peer lacp-first-ping $r "" ms "no ping in 30 s"
-				continue
-			fi
-			sleep 3	# let both ports join the aggregator
-			ports=$(ip netns exec "$H" awk '/^Active Aggregator Info/ { a = 1 } a && /Aggregator ID/ { id = $3; a = 0 }
-				/^Slave Interface/ { s = 1 } s && /Aggregator ID/ { if ($3 == id) n++; s = 0 } END { print n + 0 }' \
-				/proc/net/bonding/bond0)
-			rec lacp-$peer lacp-ports $r "$ports" "ports in the active aggregator" ""
-			ip netns exec "$H" cat /proc/net/bonding/bond0 >"$OUT/lacp-$peer-H.txt"
-			read -r v cpu <<<"$(P=$B PEER_IP=10.78.0.2 iperf_run 8)"
-			rec lacp-$peer lacp-8flows $r "$v" Mbit/s "8 flows H -> B"
+			lacp_run "$pair" "$r"
 		done
 	done
 	ns_cleanup
 }
 
-# lacp_pair PEER: H's kernel 802.3ad bond cabled to B's kernel bond or teamd.
+# lacp_run PAIR RUN: one run's rows, as lacp-PAIR.
+lacp_run() {
+	local pair=$1 r=$2 impl=lacp-$1 t0 kns watch=$SCRATCH/kwatch ping=$SCRATCH/lacp-ping ms v cpu b0 b1
+	lacp_pair "$pair" || { note "$impl: setup failed (run $r)"; return; }
+	stamp t0
+	# The kernel end (B against xbond, else H) watches from before.
+	kns=$H
+	[ "$pair" = xbond ] && kns=$B
+	ip netns exec "$H" chrt -f 1 ping -n -D -i 0.01 -c 3000 -W 1 $LACP_B >"$ping" 2>&1 &
+	local ppid=$!
+	wait_for 30 lacp_both_dist "$kns"
+	# The first reply can come after that: an ARP request retries every 1 s.
+	wait_for 10 grep -q ' bytes from ' "$ping"
+	kill $ppid 2>/dev/null
+	wait $ppid 2>/dev/null
+	kwatch_stop
+	ms=$(awk -v t0="$t0" '/ bytes from .*icmp_seq=/ { printf "%.0f\n", substr($1, 2, length($1) - 2) * 1000 - t0 / 1e6; exit }' "$ping")
+	rec $impl lacp-first-ping $r "$ms" ms "pings every 10 ms from when both ends are up"
+	ms=$(awk -v t0="$t0" "$KAWK"'$1 >= t0 / 1e9 && dist($9) && dist($11) { print since(t0); exit }' "$watch")
+	rec $impl lacp-agg $r "$ms" ms "both ends distribute on both links, by the kernel end's /proc (every 50 ms)"
+	if [ -z "$ms" ]; then
+		note "$impl run $r: no aggregation in 30 s: $(kstate_of "$kns")"
+		ip netns exec "$kns" cat /proc/net/bonding/bond0 >"$OUT/$impl-$r-bond0.txt" 2>&1
+		return
+	fi
+	rec $impl lacp-ports $r "$(lacp_ports "$pair")" "ports in H's active aggregator" "the kernel end: $(kstate_of "$kns")"
+	if [ "$pair" = xbond ]; then
+		"$XBONDCTL" --netns "$H" status xb0 >"$OUT/$impl-H.txt" 2>&1
+		ip netns exec "$B" cat /proc/net/bonding/bond0 >"$OUT/$impl-B.txt"
+	else
+		ip netns exec "$H" cat /proc/net/bonding/bond0 >"$OUT/$impl-H.txt"
+	fi
+	b0=$(tx_bytes "$H" h0) b1=$(tx_bytes "$H" h1)
+	read -r v cpu <<<"$(P=$B PEER_IP=$LACP_B iperf_run 8)"
+	rec $impl lacp-8flows $r "$v" Mbit/s \
+		"8 flows H -> B; member tx MB h0 $((($(tx_bytes "$H" h0) - b0) / 1000000)) h1 $((($(tx_bytes "$H" h1) - b1) / 1000000))"
+	lacp_outage "$pair" "$r" "$kns"
+}
+
+# lacp_outage PAIR RUN KERNEL_NS: B's port of link 0 down at 1.5 s, up at
+# 3.0 s; that of link 1 down at 8.0 s (the first is back in the aggregator
+# by then: it takes the kernel about 2.5 s), up at 9.5 s; 14 s in all.
+lacp_outage() {
+	local impl=lacp-$1 r=$2 kns=$3 ws l u g sum_l sum_u max_g i
+	wait_for 15 lacp_both_dist "$kns" || { note "$impl run $r: not aggregated before the outage run"; return; }
+	exec {SWITCH_FD}> >(exec ip -force -n "$B" -batch - >>"$SCRATCH/events.log" 2>&1)
+	mapfile -t ws < <(P=$B BOND_IP=$LACP_H outage_run 14 \
+		1.5 "echo 'link set b0 down' >&$SWITCH_FD" 3.0 "echo 'link set b0 up' >&$SWITCH_FD" \
+		8.0 "echo 'link set b1 down' >&$SWITCH_FD" 9.5 "echo 'link set b1 up' >&$SWITCH_FD")
+	exec {SWITCH_FD}>&-
+	save_raw "$impl-pull-$r"
+	record_outage $impl lacp-idle "$r" "${ws[0]}" "before the first pull"
+	# The two pulls together, and the two returns: lost summed, gap the longer.
+	for i in pull back; do
+		if [ $i = pull ]; then set -- "${ws[1]}" "${ws[3]}"; else set -- "${ws[2]}" "${ws[4]}"; fi
+		read -r l u g <<<"$1"
+		read -r sum_l sum_u max_g <<<"$2"
+		if [ "$l" = - ] || [ "$sum_l" = - ]; then sum_l=-; else sum_l=$((l + sum_l)); fi
+		record_outage $impl lacp-$i "$r" "$sum_l $((u + sum_u)) $((g > max_g ? g : max_g))" \
+			"link 0 then link 1; windows: $1 / $2"
+	done
+	wait_for 15 lacp_both_dist "$kns" || note "$impl run $r: not aggregated again 15 s after the outage run"
+}
+
+# lacp_pair PAIR: H's bond (xbond for PAIR xbond, else the kernel's) cabled
+# to B's (teamd for PAIR team, else the kernel's), both 802.3ad with
+# lacp_rate fast, hashing layer3+4; H comes up first. The kernel end's state
+# is watched from before the other end starts (kwatch_start).
 lacp_pair() {
-	local i
+	local i kb=(type bond mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4)
 	ns_cleanup
 	make_ns H h && make_ns B b || return 1
 	for i in 0 1; do
 		ip link add "h$i" netns "$H" type veth peer name "b$i" netns "$B" || return 1
 		shape "$H" "h$i" && shape "$B" "b$i" || return 1
 	done
-	ip -n "$H" link add bond0 type bond mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4
-	ip -n "$H" link set h0 master bond0 && ip -n "$H" link set h1 master bond0 || return 1
-	ip -n "$H" addr add 10.78.0.1/24 dev bond0 && ip -n "$H" link set bond0 up
-	if [ "$1" = kernel ]; then
-		ip -n "$B" link add bond0 type bond mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4
+	if [ "$1" = xbond ]; then
+		ip -n "$B" link add bond0 "${kb[@]}" || return 1
 		ip -n "$B" link set b0 master bond0 && ip -n "$B" link set b1 master bond0 || return 1
-		ip -n "$B" addr add 10.78.0.2/24 dev bond0 && ip -n "$B" link set bond0 up
+		kwatch_start "$B" "$SCRATCH/kwatch" || return 1
+		"$XBONDLOAD" --netns "$H" --ifaces h0,h1 --name xb0 --mode 802.3ad --lacp-rate fast \
+			--hash layer3+4 >/dev/null || return 1
+		ip -n "$H" addr add $LACP_H/24 dev xb0 && ip -n "$H" link set xb0 up || return 1
+		ip -n "$B" addr add $LACP_B/24 dev bond0 && ip -n "$B" link set bond0 up || return 1
+		return 0
+	fi
+	ip -n "$H" link add bond0 "${kb[@]}" || return 1
+	ip -n "$H" link set h0 master bond0 && ip -n "$H" link set h1 master bond0 || return 1
+	kwatch_start "$H" "$SCRATCH/kwatch" || return 1
+	ip -n "$H" addr add $LACP_H/24 dev bond0 && ip -n "$H" link set bond0 up || return 1
+	if [ "$1" = kernel ]; then
+		ip -n "$B" link add bond0 "${kb[@]}" || return 1
+		ip -n "$B" link set b0 master bond0 && ip -n "$B" link set b1 master bond0 || return 1
+		ip -n "$B" addr add $LACP_B/24 dev bond0 && ip -n "$B" link set bond0 up
 	else
 		ip -n "$B" link set b0 down && ip -n "$B" link set b1 down
 		ip netns exec "$B" teamd -d -r -t team0 -c '{"device":"team0","runner":{"name":"lacp",
 			"active":true,"fast_rate":true,"tx_hash":["l3","l4"]},"link_watch":{"name":"ethtool"},
 			"ports":{"b0":{},"b1":{}}}' >>"$SCRATCH/teamd.log" 2>&1 || return 1
-		ip -n "$B" addr add 10.78.0.2/24 dev team0 && ip -n "$B" link set team0 up
+		ip -n "$B" addr add $LACP_B/24 dev team0 && ip -n "$B" link set team0 up
 	fi
 }
+
+# lacp_ports PAIR: the ports in H's active aggregator, as H's bond says.
+lacp_ports() {
+	if [ "$1" = xbond ]; then
+		"$XBONDCTL" --netns "$H" -j status xb0 | jq '."802.3ad_info".active_aggregator_info.number_of_ports'
+	else
+		ip netns exec "$H" awk '/^Active Aggregator Info/ { a = 1 } a && /Number of ports/ { print $4; exit }' \
+			/proc/net/bonding/bond0
+	fi
+}
+
+# KSTATE defines kstate, which sets KS to a kernel bond's 802.3ad state on
+# one line, from /proc/net/bonding/bond0: "agg ID ports N partner MAC", then
+# per slave "NAME AGG/MII/ACTOR/PARTNER", ACTOR and PARTNER the port states
+# (numbers). Builtins only, so that kwatch can run it every 50 ms.
+# (bench/peer/guest-test.sh has the same.)
+KSTATE='
+kstate() {
+	local l sec= side= id= n= mac= s
+	local -A agg=() mii=() as=() ps=()
+	local slaves=()
+	while read -r l; do
+		case $l in
+		"Active Aggregator Info:") sec=: ;;
+		"Slave Interface: "*) sec=${l#*: } side=; slaves+=("$sec") ;;
+		"Aggregator ID: "*) if [ "$sec" = : ]; then id=${l#*: }; else agg[$sec]=${l#*: }; fi ;;
+		"Number of ports: "*) n=${l#*: } ;;
+		"Partner Mac Address: "*) mac=${l#*: } ;;
+		"MII Status: "*) [ -n "$sec" ] && [ "$sec" != : ] && mii[$sec]=${l#*: } ;;
+		"details actor lacp pdu:") side=a ;;
+		"details partner lacp pdu:") side=p ;;
+		"port state: "*) if [ "$side" = a ]; then as[$sec]=${l#*: }; else ps[$sec]=${l#*: }; fi ;;
+		esac
+	done </proc/net/bonding/bond0
+	KS="agg ${id:--} ports ${n:-0} partner ${mac:--}"
+	for s in "${slaves[@]}"; do KS+=" $s ${agg[$s]:--}/${mii[$s]:--}/${as[$s]:--}/${ps[$s]:--}"; done
+}'
+
+kstate_of() { ip netns exec "$1" bash -c "$KSTATE"'; kstate; echo "$KS"'; } # NS
+
+# kwatch_start NS FILE: "EPOCHREALTIME state" into FILE whenever the state of
+# NS's kernel bond changes, looked at every 50 ms (KWATCH_PID); returns once
+# the first line is there.
+kwatch_start() {
+	rm -f "$2"
+	ip netns exec "$1" bash -c "$KSTATE"'
+		mkfifo "$0.fifo" && exec 3<>"$0.fifo" && rm -f "$0.fifo" || exit 1
+		last=
+		while [ -e /proc/net/bonding/bond0 ]; do
+			kstate
+			[ "$KS" != "$last" ] && echo "$EPOCHREALTIME $KS" && last=$KS
+			read -r -t 0.05 -u 3 _
+		done' "$2" >"$2" 2>&1 &
+	KWATCH_PID=$!
+	wait_for 10 test -s "$2"
+}
+kwatch_stop() { [ -n "${KWATCH_PID:-}" ] && kill "$KWATCH_PID" 2>/dev/null && wait "$KWATCH_PID" 2>/dev/null; KWATCH_PID=; }
+
+# KAWK: awk functions over kwatch lines ($1 the time, $3 the active
+# aggregator, $9 and $11 the slaves' AGG/MII/ACTOR/PARTNER). dist(f): the
+# slave is up, in the active aggregator, and both ends say sync,
+# collecting and distributing.
+KAWK='
+function bit(x, b) { return int(x / b) % 2 }
+function dist(f,   p) {
+	split(f, p, "/")
+	return p[1] == $3 && p[2] == "up" && bit(p[3], 8) && bit(p[3], 16) && bit(p[3], 32) &&
+		bit(p[4], 8) && bit(p[4], 16) && bit(p[4], 32)
+}
+function since(t0) { return sprintf("%.0f", ($1 - t0 / 1e9) * 1000) }'
+
+# lacp_both_dist NS: NS's kernel bond has both slaves distributing, both ends.
+lacp_both_dist() { awk "$KAWK"'{ exit !(dist($9) && dist($11)) }' <<<"- $(kstate_of "$1")"; }
 
 main() {
 	parse_opts "$@"

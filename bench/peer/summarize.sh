@@ -68,10 +68,11 @@ header() {
 		"$(vm mem)) on this machine, with this machine's root filesystem read-only over 9p;" \
 		"boot to the first command $(vm boot_s) s, the VM's whole run $(vm total_s) s." \
 		"$(sed -n 's/^guest: //p' "$DIR/notes.txt" 2>/dev/null)"
-	echo "Topology: the bond host's two members go to a Linux bridge (the switch), and the peer" \
+	((MAIN)) && echo "Topology: the bond host's two members go to a Linux bridge (the switch), and the peer" \
 		"hangs off the bridge by an unshaped link. Each cell is the median (min–max) over" \
 		"$(runs agg-8flows) throughput runs, $(runs fo-mii100-gap) outage runs or" \
 		"$(runs modechange-gap) mode changes."
+	((MAIN)) || echo "Only the 802.3ad phase ran."
 	echo
 }
 
@@ -104,33 +105,59 @@ table() {
 	row "… the command(s) themselves took, ms" modechange-cmd "%.0f"
 }
 
-# The 802.3ad slot: reference rows between kernel bonds and teamd, cabled
-# straight, when the run had --lacp; xbond has no 802.3ad yet.
+# The 802.3ad table, when the run had --lacp: three pairs cabled straight,
+# each column one pair (H's bond first), the same rows for each.
+LACP_PAIRS=(kernel team xbond)
+
+# lacp_row LABEL TEST FMT [DIVISOR]: one row over the pairs.
+lacp_row() {
+	local p cells=()
+	for p in "${LACP_PAIRS[@]}"; do
+		cells+=("$(values "lacp-$p" "$2" | stat "$3" "${4:-1}")")
+	done
+	printf '| %s |' "$1"
+	printf ' %s |' "${cells[@]}"
+	echo
+}
+
+lacp_outage_rows() { # LABEL NAME
+	lacp_row "$1: lost 1 ms pings" "$2-lost" "%.0f"
+	lacp_row "… longest gap of the 1 ms UDP stream, ms" "$2-gap" "%.0f"
+	lacp_row "… UDP datagrams lost (≈ ms)" "$2-udplost" "%.0f"
+}
+
 lacp_table() {
 	local s8
 	s8=$(single agg-8flows)
 	echo
-	if [ -z "$(values lacp-kernel lacp-first-ping)$(values lacp-team lacp-first-ping)" ]; then
-		echo "802.3ad: not run (\`make bench-peer LACP=1\` adds reference rows: kernel 802.3ad against" \
-			"kernel 802.3ad and against teamd's lacp runner, cabled straight). xbond does not implement 802.3ad yet."
+	if [ -z "$(values lacp-kernel lacp-8flows)$(values lacp-team lacp-8flows)$(values lacp-xbond lacp-8flows)" ]; then
+		echo "802.3ad: not run (\`make bench-peer LACP=1\` adds it: kernel 802.3ad against kernel 802.3ad" \
+			"and against teamd's lacp runner, and xbond against kernel 802.3ad, cabled straight)."
 		return
 	fi
-	echo "| 802.3ad, cabled straight (no bridge: it does not forward LACP) | kernel ↔ kernel | kernel ↔ teamd lacp | xbond |"
+	echo "802.3ad, lacp_rate fast, layer3+4, cabled straight (a Linux bridge does not forward LACP)," \
+		"both ends' members shaped; H's bond first. Each cell the median (min–max) over" \
+		"$(runs lacp-8flows) runs. The outage: a 1 ms UDP stream and 1 ms pings B → H while" \
+		"B's port of link 0 goes down for 1.5 s, then (5 s later) that of link 1: each flow meets one pull."
+	echo
+	echo "| 802.3ad | kernel ↔ kernel | kernel ↔ teamd lacp | xbond ↔ kernel |"
 	echo "|---|---|---|---|"
-	printf '| first ping after both ends are up, ms | %s | %s | not implemented |\n' \
-		"$(values lacp-kernel lacp-first-ping | stat "%.0f")" "$(values lacp-team lacp-first-ping | stat "%.0f")"
-	printf '| ports in the active aggregator | %s | %s | not implemented |\n' \
-		"$(values lacp-kernel lacp-ports | stat "%.0f")" "$(values lacp-team lacp-ports | stat "%.0f")"
+	lacp_row "first ping after both ends are up, ms (pings every 10 ms)" lacp-first-ping "%.0f"
+	lacp_row "both ends distributing on both links, ms (the kernel end's /proc)" lacp-agg "%.0f"
+	lacp_row "ports in H's active aggregator" lacp-ports "%.0f"
 	if [ -n "$s8" ]; then
-		printf '| TCP, 8 flows, × one shaped link | %s | %s | not implemented |\n' \
-			"$(values lacp-kernel lacp-8flows | stat "%.2f×" "$s8")" \
-			"$(values lacp-team lacp-8flows | stat "%.2f×" "$s8")"
+		lacp_row "TCP, 8 flows H → B, × one shaped link" lacp-8flows "%.2f×" "$s8"
 	else	# no single-link runs (--only lacp): the rate itself
-		printf '| TCP, 8 flows, Mbit/s | %s | %s | not implemented |\n' \
-			"$(values lacp-kernel lacp-8flows | stat "%.0f")" "$(values lacp-team lacp-8flows | stat "%.0f")"
+		lacp_row "TCP, 8 flows H → B, Mbit/s" lacp-8flows "%.0f"
 	fi
+	lacp_outage_rows "no failure yet" lacp-idle
+	lacp_outage_rows "a link pulled (both pulls together)" lacp-pull
+	lacp_outage_rows "the link back (both returns together)" lacp-back
 }
 
+# A run of the 802.3ad phase alone (--only lacp) has only its own table.
+MAIN=0
+awk -F'\t' '$1 !~ /^lacp-/ { found = 1; exit } END { exit !found }' "$TSV" && MAIN=1
 header
-table
+((MAIN)) && table
 lacp_table

@@ -6,17 +6,24 @@
 # and ends with "N passed, N failed"; exits 1 if anything failed, including a
 # guest that never booted or never finished within the time limit.
 #
-# Usage: bench/peer/test-peer.sh [--timeout SECONDS]   (default 240)
+# Usage: bench/peer/test-peer.sh [--timeout SECONDS] [--only ab,xor,lacp] [--passive]
+#   --timeout: for the whole VM, default 290
+#   --only: some of the groups (active-backup, balance-xor, 802.3ad)
+#   --passive: both 802.3ad ends passive, so nothing aggregates and the
+#   802.3ad checks must fail: proof that they can
 set -u
 . "$(dirname "$0")/host.sh"
 
-TIMEOUT=240
-case ${1:-} in
---timeout) [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "usage: ${0##*/} [--timeout SECONDS]" >&2; exit 2; }
-	TIMEOUT=$2 ;;
-"") ;;
-*) echo "usage: ${0##*/} [--timeout SECONDS]" >&2; exit 2 ;;
-esac
+TIMEOUT=290 GUEST=()
+usage() { sed -n '9,13s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--timeout) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; TIMEOUT=$2; shift 2 ;;
+	--only) [[ ${2:-} =~ ^(ab|xor|lacp)(,(ab|xor|lacp))*$ ]] || usage; GUEST+=("$1" "$2"); shift 2 ;;
+	--passive) GUEST+=("$1"); shift ;;
+	*) usage ;;
+	esac
+done
 [ "$(id -u)" -eq 0 ] || die "run as root"
 [ -x "$TOP/.output/xbondload" ] || die "build first: make all"
 
@@ -25,7 +32,7 @@ trap 'rm -rf "$OUT"' EXIT
 trap 'exit 130' INT TERM
 
 start=$SECONDS
-"$PEER/runvm.sh" --timeout "$TIMEOUT" "$OUT" bench/peer/guest-test.sh |
+"$PEER/runvm.sh" --timeout "$TIMEOUT" "$OUT" bench/peer/guest-test.sh "${GUEST[@]}" |
 	grep --line-buffered -E '^(TEST:|    |runvm:)'
 rc=${PIPESTATUS[0]}
 
