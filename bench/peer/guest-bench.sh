@@ -208,7 +208,6 @@ src_ports() { [ -s "$SCRATCH/iperf.json" ] && jq -r '"; source ports " + ([.star
 # Under load, forking a program in this guest can take a second, so the
 # outage runs time their events without one: bash's clock, and read -t on a
 # FIFO that never gets data as the sleep.
-stamp() { printf -v "$1" '%s000' "${EPOCHREALTIME/./}"; } # VAR: now, ns
 sleep_until() { # NS
 	local left_us=$(($1 / 1000 - ${EPOCHREALTIME/./}))
 	((left_us > 0)) || return 0
@@ -588,66 +587,6 @@ lacp_ports() {
 			/proc/net/bonding/bond0
 	fi
 }
-
-# KSTATE defines kstate, which sets KS to a kernel bond's 802.3ad state on
-# one line, from /proc/net/bonding/bond0: "agg ID ports N partner MAC", then
-# per slave "NAME AGG/MII/ACTOR/PARTNER", ACTOR and PARTNER the port states
-# (numbers). Builtins only, so that kwatch can run it every 50 ms.
-# (bench/peer/guest-test.sh has the same.)
-KSTATE='
-kstate() {
-	local l sec= side= id= n= mac= s
-	local -A agg=() mii=() as=() ps=()
-	local slaves=()
-	while read -r l; do
-		case $l in
-		"Active Aggregator Info:") sec=: ;;
-		"Slave Interface: "*) sec=${l#*: } side=; slaves+=("$sec") ;;
-		"Aggregator ID: "*) if [ "$sec" = : ]; then id=${l#*: }; else agg[$sec]=${l#*: }; fi ;;
-		"Number of ports: "*) n=${l#*: } ;;
-		"Partner Mac Address: "*) mac=${l#*: } ;;
-		"MII Status: "*) [ -n "$sec" ] && [ "$sec" != : ] && mii[$sec]=${l#*: } ;;
-		"details actor lacp pdu:") side=a ;;
-		"details partner lacp pdu:") side=p ;;
-		"port state: "*) if [ "$side" = a ]; then as[$sec]=${l#*: }; else ps[$sec]=${l#*: }; fi ;;
-		esac
-	done </proc/net/bonding/bond0
-	KS="agg ${id:--} ports ${n:-0} partner ${mac:--}"
-	for s in "${slaves[@]}"; do KS+=" $s ${agg[$s]:--}/${mii[$s]:--}/${as[$s]:--}/${ps[$s]:--}"; done
-}'
-
-kstate_of() { ip netns exec "$1" bash -c "$KSTATE"'; kstate; echo "$KS"'; } # NS
-
-# kwatch_start NS FILE: "EPOCHREALTIME state" into FILE whenever the state of
-# NS's kernel bond changes, looked at every 50 ms (KWATCH_PID); returns once
-# the first line is there.
-kwatch_start() {
-	rm -f "$2"
-	ip netns exec "$1" bash -c "$KSTATE"'
-		mkfifo "$0.fifo" && exec 3<>"$0.fifo" && rm -f "$0.fifo" || exit 1
-		last=
-		while [ -e /proc/net/bonding/bond0 ]; do
-			kstate
-			[ "$KS" != "$last" ] && echo "$EPOCHREALTIME $KS" && last=$KS
-			read -r -t 0.05 -u 3 _
-		done' "$2" >"$2" 2>&1 &
-	KWATCH_PID=$!
-	wait_for 10 test -s "$2"
-}
-kwatch_stop() { [ -n "${KWATCH_PID:-}" ] && kill "$KWATCH_PID" 2>/dev/null && wait "$KWATCH_PID" 2>/dev/null; KWATCH_PID=; }
-
-# KAWK: awk functions over kwatch lines ($1 the time, $3 the active
-# aggregator, $9 and $11 the slaves' AGG/MII/ACTOR/PARTNER). dist(f): the
-# slave is up, in the active aggregator, and both ends say sync,
-# collecting and distributing.
-KAWK='
-function bit(x, b) { return int(x / b) % 2 }
-function dist(f,   p) {
-	split(f, p, "/")
-	return p[1] == $3 && p[2] == "up" && bit(p[3], 8) && bit(p[3], 16) && bit(p[3], 32) &&
-		bit(p[4], 8) && bit(p[4], 16) && bit(p[4], 32)
-}
-function since(t0) { return sprintf("%.0f", ($1 - t0 / 1e9) * 1000) }'
 
 # lacp_both_dist NS: NS's kernel bond has both slaves distributing, both ends.
 lacp_both_dist() { awk "$KAWK"'{ exit !(dist($9) && dist($11)) }' <<<"- $(kstate_of "$1")"; }

@@ -71,7 +71,7 @@ pair() {
 	[ "$mode" = active-backup ] && args+=(--primary a0)
 	[ "$mode" = 802.3ad ] && args+=("${XB_LACP[@]}")
 	# 802.3ad on both: the kernel's state from before xbond starts.
-	[ "$mode$kmode" = 802.3ad802.3ad ] && kwatch_start "$SCRATCH/kwatch"
+	[ "$mode$kmode" = 802.3ad802.3ad ] && kwatch_start "$B" "$SCRATCH/kwatch"
 	"$XBONDLOAD" "${args[@]}" || return 1
 	stamp PAIR_T0
 	ip -n "$A" addr add $A_IP/24 dev xb0
@@ -175,68 +175,6 @@ test_balance_xor() {
 
 # --- 802.3ad ---------------------------------------------------------------
 
-# KSTATE defines kstate, which sets KS to the kernel bond's 802.3ad state on
-# one line, from /proc/net/bonding/bond0: "agg ID ports N partner MAC", then
-# per slave "NAME AGG/MII/ACTOR/PARTNER", ACTOR and PARTNER the port states
-# (numbers) as the kernel has them. Builtins only: kwatch runs it every
-# 50 ms in the bond's namespace, and a fork takes 0.2 s in this guest.
-KSTATE='
-kstate() {
-	local l sec= side= id= n= mac= s
-	local -A agg=() mii=() as=() ps=()
-	local slaves=()
-	while read -r l; do
-		case $l in
-		"Active Aggregator Info:") sec=: ;;
-		"Slave Interface: "*) sec=${l#*: } side=; slaves+=("$sec") ;;
-		"Aggregator ID: "*) if [ "$sec" = : ]; then id=${l#*: }; else agg[$sec]=${l#*: }; fi ;;
-		"Number of ports: "*) n=${l#*: } ;;
-		"Partner Mac Address: "*) mac=${l#*: } ;;
-		"MII Status: "*) [ -n "$sec" ] && [ "$sec" != : ] && mii[$sec]=${l#*: } ;;
-		"details actor lacp pdu:") side=a ;;
-		"details partner lacp pdu:") side=p ;;
-		"port state: "*) if [ "$side" = a ]; then as[$sec]=${l#*: }; else ps[$sec]=${l#*: }; fi ;;
-		esac
-	done </proc/net/bonding/bond0
-	KS="agg ${id:--} ports ${n:-0} partner ${mac:--}"
-	for s in "${slaves[@]}"; do KS+=" $s ${agg[$s]:--}/${mii[$s]:--}/${as[$s]:--}/${ps[$s]:--}"; done
-}'
-
-kernel_lacp() { ip netns exec "$B" bash -c "$KSTATE"'; kstate; echo "$KS"'; }
-
-# kwatch_start FILE: in B, "EPOCHREALTIME state" into FILE whenever the
-# kernel's 802.3ad state changes, looked at every 50 ms (KWATCH_PID). Returns
-# once the first line is there: from then on the file knows every state.
-kwatch_start() {
-	local t0
-	rm -f "$1"	# not by the redirect below: that waits for the fork
-	ip netns exec "$B" bash -c "$KSTATE"'
-		mkfifo "$0.fifo" && exec 3<>"$0.fifo" && rm -f "$0.fifo" || exit 1
-		last=
-		while [ -e /proc/net/bonding/bond0 ]; do
-			kstate
-			[ "$KS" != "$last" ] && echo "$EPOCHREALTIME $KS" && last=$KS
-			read -r -t 0.05 -u 3 _
-		done' "$1" >"$1" 2>&1 &
-	KWATCH_PID=$!
-	stamp t0
-	wait_for 10 test -s "$1" || log "the kernel's state watcher never started"
-	[ "$(ms_since "$t0")" -lt 1000 ] || log "the kernel's state watcher took $(ms_since "$t0") ms to start"
-}
-kwatch_stop() { kill "$KWATCH_PID" 2>/dev/null; wait "$KWATCH_PID" 2>/dev/null; }
-
-# KAWK: awk functions over kwatch lines ($1 the time, then kstate's fields:
-# $3 the active aggregator, $5 its ports, $7 its partner, $9 and $11 the
-# slaves' AGG/MII/ACTOR/PARTNER). dist(f): the slave is up, in the active
-# aggregator, and both ends say sync, collecting and distributing.
-KAWK='
-function bit(x, b) { return int(x / b) % 2 }
-function dist(f,   p) {
-	split(f, p, "/")
-	return p[1] == $3 && p[2] == "up" && bit(p[3], 8) && bit(p[3], 16) && bit(p[3], 32) &&
-		bit(p[4], 8) && bit(p[4], 16) && bit(p[4], 32)
-}
-function since(t0) { return sprintf("%.0f", ($1 - t0 / 1e9) * 1000) }'
 
 # kwatch_when FILE T0_NS COND: ms after T0 of the first state at or after T0
 # where the awk condition COND holds (KAWK's functions; X: xbond's system
@@ -279,7 +217,7 @@ kernel_sysmac() { ip netns exec "$B" sed -n 's/^System MAC address: //p' /proc/n
 # it, up, with sync, collecting and distributing on both ends.
 kernel_aggregated() {
 	local k x
-	k=$(kernel_lacp) x=$(xbond_sysmac)
+	k=$(kstate_of "$B") x=$(xbond_sysmac)
 	echo "kernel: $k; xbond's system: $x"
 	awk -v want="$1" -v X="$x" "$KAWK"'{ exit !($5 == want && $7 == X && X != "" && dist($9) + dist($11) == want) }' <<<"- $k"
 }
@@ -304,7 +242,7 @@ both_aggregated() { kernel_aggregated "$1" && xbond_aggregated "$1"; }
 # failed check.
 lacp_diag() {
 	local ino log
-	printf '    %s\n' "xbond:  $(xbond_lacp 2>&1)" "kernel: $(kernel_lacp 2>&1)"
+	printf '    %s\n' "xbond:  $(xbond_lacp 2>&1)" "kernel: $(kstate_of "$B" 2>&1)"
 	ino=$(stat -L -c %i "/run/netns/$A" 2>/dev/null)
 	log=/run/xbond/$ino/xb0.log
 	[ -f "$log" ] && tail -4 "$log" | sed 's/^/    monitor: /'
@@ -379,7 +317,6 @@ busier() {
 	if [ $d0 -ge $d1 ]; then echo "0 $d0 $d1"; else echo "1 $d0 $d1"; fi
 }
 
-stamp() { printf -v "$1" '%s000' "${EPOCHREALTIME/./}"; } # VAR: now, ns
 sleep_until_ms() { # T0_NS MS
 	local left=$(($1 / 1000 + $2 * 1000 - ${EPOCHREALTIME/./}))
 	((left > 0)) && sleep "$((left / 1000000)).$(printf '%06d' $((left % 1000000)))"
@@ -468,7 +405,7 @@ lacp_pull() {
 	echo "    $what; longest gap between replies ${st[3]:-?} ms"
 	check_state "$m: link $n out: kernel and xbond go on with the other alone" 5 both_aggregated 1
 	check "$m: link $n out: ping" ping_ok
-	kwatch_start "$watch"
+	kwatch_start "$B" "$watch"
 	stamp t0
 	ip -n "$B" link set "b$n" up
 	wait_for 15 kernel_aggregated 2
@@ -499,9 +436,9 @@ test_8023ad_switch() {
 		fail "live switch: static neighbours"
 	# Before: the kernel has no partner, and takes one port as its
 	# aggregator: pings pass if xbond's hash sends them on that one.
-	echo "    before the switch, the kernel: $(kernel_lacp)"
+	echo "    before the switch, the kernel: $(kstate_of "$B")"
 	ping_bg "$out" 0.005 1200
-	kwatch_start "$watch"
+	kwatch_start "$B" "$watch"
 	sleep 1
 	stamp ts
 	"$XBONDLOAD" --netns "$A" --name xb0 --mode 802.3ad "${XB_LACP[@]}" >"$SCRATCH/sw.log" 2>&1 ||
@@ -534,7 +471,7 @@ test_8023ad_switch() {
 	# kernel keeps xbond's word for 3 s (it asked for fast LACPDUs), then
 	# expires it, and 3 s later defaults to no partner: one port again.
 	ping_bg "$out" 0.005 2000
-	kwatch_start "$watch"
+	kwatch_start "$B" "$watch"
 	sleep 1
 	stamp ts
 	"$XBONDLOAD" --netns "$A" --name xb0 --mode balance-xor >"$SCRATCH/sw.log" 2>&1 ||
@@ -568,7 +505,7 @@ test_8023ad_switch() {
 # xbond's balance-xor hash puts them on that port.
 lacp_after_timeout() {
 	local n="live switch out of 802.3ad" k p0 p1 req port ok=fail
-	k=$(kernel_lacp)
+	k=$(kstate_of "$B")
 	p0=$(tx_packets "$A" a0) p1=$(tx_packets "$A" a1)
 	ip netns exec "$A" ping -c 20 -i 0.01 -W 1 $B_IP >/dev/null 2>&1 && ok=pass
 	read -r -a req < <(busier "$A" a0 a1 "$p0" "$p1")
