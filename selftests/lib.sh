@@ -55,11 +55,26 @@ xbond() { "$XBONDLOAD" "$@"; }
 # The pin directory of a bond: /sys/fs/bpf/xbond/<netns inode>/<name>.
 pin_dir() { echo "/sys/fs/bpf/xbond/$(stat -L -c %i "/run/netns/$1")/${2:-xbond0}"; }
 
+# any_running PID...: one of them has not exited (a zombie has).
+any_running() {
+	local p st
+	for p; do
+		read -r _ _ st _ 2>/dev/null <"/proc/$p/stat" && [ "$st" != Z ] && return 0
+	done
+	return 1
+}
+
 cleanup() {
-	local n ino
+	local n ino pids i
 	for n in "${NAMESPACES[@]}"; do
 		pkill -f "iperf3.*$SUFFIX" 2>/dev/null
-		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
+		pids=$(ip netns pids "$n" 2>/dev/null)
+		[ -n "$pids" ] && kill $pids 2>/dev/null
+		# A monitor logs its last line as it stops: let it, before its run directory goes.
+		for ((i = 0; i < 100; i++)); do
+			any_running $pids || break
+			sleep 0.02
+		done
 		ino=$(stat -L -c %i "/run/netns/$n" 2>/dev/null)
 		ip netns del "$n" 2>/dev/null
 		[ -n "$ino" ] && rm -rf "/sys/fs/bpf/xbond/$ino" "/run/xbond/$ino"
