@@ -53,8 +53,6 @@ done
 command -v ovs-vswitchd >/dev/null || die "Open vSwitch is missing: apt-get install openvswitch-switch"
 [ "$SIDE_A" = ovs ] || [ -x "$XBONDLOAD" ] || die "build first: make"
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
 # tx_counts NS PREFIX: tx_packets of PREFIX0 and PREFIX1 in NS, "n0 n1".
 tx_counts() {
 	local i
@@ -125,14 +123,6 @@ median() {
 	sort -n | awk '{ v[NR] = $1 } END {
 		if (NR == 0) exit 1
 		if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# ping_gaps FILE: "lost longest_run sent" from a ping's output (received seqs, summary).
-ping_gaps() {
-	awk '/bytes from .*icmp_seq=/ { if (match($0, /icmp_seq=[0-9]+/)) got[substr($0, RSTART + 9, RLENGTH - 9) + 0] = 1 }
-	     /packets transmitted/ { sent = $1; rcvd = $4 }
-	     END { for (s = 1; s <= sent; s++) { run = (s in got) ? 0 : run + 1; if (run > max) max = run }
-		   print sent - rcvd, max + 0, sent + 0 }' "$1"
 }
 
 # reply_gaps FILE OUT IN: from ping -D's reply times (s) and the switch

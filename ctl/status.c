@@ -289,31 +289,6 @@ static void print_lacp_state_words(struct printer *p, const char *key, unsigned 
 		puts(first ? " none" : "");
 }
 
-/* The LACP machines' states, indexed by their enums, for xbond_choice_name. */
-static const char *const lacp_rx_names[] = {
-	[XBOND_LACP_RX_DISABLED] = "disabled", [XBOND_LACP_RX_EXPIRED] = "expired",
-	[XBOND_LACP_RX_DEFAULTED] = "defaulted", [XBOND_LACP_RX_CURRENT] = "current",
-	[XBOND_LACP_RX_CURRENT + 1] = NULL,
-};
-static const char *const lacp_mux_names[] = {
-	[XBOND_LACP_MUX_DETACHED] = "detached", [XBOND_LACP_MUX_WAITING] = "waiting",
-	[XBOND_LACP_MUX_ATTACHED] = "attached", [XBOND_LACP_MUX_COLLECTING] = "collecting",
-	[XBOND_LACP_MUX_DISTRIBUTING] = "distributing",
-	[XBOND_LACP_MUX_DISTRIBUTING + 1] = NULL,
-};
-static const char *const lacp_selected_names[] = {
-	[XBOND_LACP_UNSELECTED] = "unselected", [XBOND_LACP_SELECTED] = "selected",
-	[XBOND_LACP_STANDBY] = "standby", [XBOND_LACP_STANDBY + 1] = NULL,
-};
-
-/* The actor's system ID: ad_actor_system, or the bond's MAC while that is all zero. */
-static const __u8 *actor_system(const struct xbond_bond *b)
-{
-	static const __u8 zero[6];
-
-	return memcmp(b->ad_actor_system, zero, sizeof(zero)) ? b->ad_actor_system : b->mac;
-}
-
 /* One side of a port as a LACPDU carries it, under the kernel's "details ... lacp pdu". */
 static void print_lacp_side(struct printer *p, const char *title, unsigned int sys_prio,
 			    const __u8 *system, unsigned int key, unsigned int port_prio,
@@ -337,9 +312,9 @@ static void print_lacp_member(struct printer *p, const struct xbond_handle *h,
 			      const struct xbond_member *m, const struct xbond_lacp_port *lp)
 {
 	print_u64(p, "aggregator id", lp->aggregator_id);
-	print_str(p, "selection", xbond_choice_name(lacp_selected_names, lp->selected));
-	print_str(p, "rx state", xbond_choice_name(lacp_rx_names, lp->rx_state));
-	print_str(p, "mux state", xbond_choice_name(lacp_mux_names, lp->mux_state));
+	print_str(p, "selection", xbond_choice_name(xbond_lacp_selected_names, lp->selected));
+	print_str(p, "rx state", xbond_choice_name(xbond_lacp_rx_names, lp->rx_state));
+	print_str(p, "mux state", xbond_choice_name(xbond_lacp_mux_names, lp->mux_state));
 	/* What the data plane is told, which the mux state above should explain. */
 	print_str(p, "collecting", m->flags & XBOND_MEMBER_COLLECTING ? "yes" : "no");
 	print_str(p, "distributing", m->flags & XBOND_MEMBER_DISTRIBUTING ? "yes" : "no");
@@ -349,7 +324,7 @@ static void print_lacp_member(struct printer *p, const struct xbond_handle *h,
 	print_u64(p, "marker received", lp->marker_received);
 	print_u64(p, "marker response sent", lp->marker_sent);
 	print_lacp_side(p, "details actor lacp pdu", h->bond.ad_actor_sys_prio,
-			actor_system(&h->bond), lp->actor_key, lp->actor_port_prio,
+			xbond_actor_system(&h->bond), lp->actor_key, lp->actor_port_prio,
 			lp->actor_port, lp->actor_state);
 	print_lacp_side(p, "details partner lacp pdu", lp->partner_sys_prio,
 			lp->partner_system, lp->partner_key, lp->partner_port_prio,
@@ -386,7 +361,7 @@ static void print_lacp_bond(struct printer *p, const struct xbond_handle *h,
 	print_u64(p, "min links", b->min_links);
 	print_str(p, "ad select", xbond_choice_name(xbond_ad_select_names, b->ad_select));
 	print_u64(p, "system priority", b->ad_actor_sys_prio);
-	mac_str(actor_system(b), mac, sizeof(mac));
+	mac_str(xbond_actor_system(b), mac, sizeof(mac));
 	print_str(p, "system mac address", mac);
 	print_u64(p, "ad user port key", b->ad_user_port_key);
 	open_object(p, "active aggregator info", "active aggregator info");

@@ -512,7 +512,7 @@ void xbond_build(const struct xbond_bond *bond, const struct xbond_member *membe
 		 const struct xbond_active_input *in, const struct xbond_config *live,
 		 __u64 now_ns, struct xbond_config *next, struct xbond_record_changes *changes)
 {
-	unsigned int i;
+	unsigned int i, up = 0;
 
 	memset(next, 0, sizeof(*next));
 	next->mode = bond->mode;
@@ -527,12 +527,15 @@ void xbond_build(const struct xbond_bond *bond, const struct xbond_member *membe
 	memset(next->tx_members, XBOND_NO_MEMBER, sizeof(next->tx_members));
 
 	for (i = 0; i < XBOND_MAX_MEMBERS; i++) {
+		bool usable = xbond_member_usable(&members[i]);
+
 		next->member_ifindex[i] = members[i].ifindex;
 		if (members[i].ifindex)
 			next->n_members = i + 1;
+		up += usable;
 		if (tx_eligible(bond, &members[i]))
 			next->tx_members[next->n_tx++] = i;
-		if (xbond_member_usable(&members[i]) && (members[i].flags & XBOND_MEMBER_COLLECTING))
+		if (usable && (members[i].flags & XBOND_MEMBER_COLLECTING))
 			next->collecting |= 1U << i;
 	}
 	next->carrier = next->n_tx > 0;
@@ -545,10 +548,6 @@ void xbond_build(const struct xbond_bond *bond, const struct xbond_member *membe
 		 * that many send, as the kernel counts its aggregator's ports:
 		 * with fewer, the bond sends nothing.
 		 */
-		unsigned int up = 0;
-
-		for (i = 0; i < XBOND_MAX_MEMBERS; i++)
-			up += xbond_member_usable(&members[i]);
 		if (next->n_tx < bond->min_links) {
 			memset(next->tx_members, XBOND_NO_MEMBER, sizeof(next->tx_members));
 			next->n_tx = 0;

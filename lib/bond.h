@@ -96,6 +96,17 @@ int xbond_member_slot(const struct xbond_handle *h, int ifindex);
 int xbond_free_slot(const struct xbond_handle *h);
 unsigned int xbond_member_count(const struct xbond_handle *h);
 
+static inline bool xbond_mac_is_zero(const __u8 *mac)
+{
+	return !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
+}
+
+/* 802.3ad: the actor's system ID, ad_actor_system or, while that is all zero, the bond's MAC. */
+static inline const __u8 *xbond_actor_system(const struct xbond_bond *bond)
+{
+	return xbond_mac_is_zero(bond->ad_actor_system) ? bond->mac : bond->ad_actor_system;
+}
+
 static inline bool xbond_member_usable(const struct xbond_member *m)
 {
 	return m->ifindex && (m->flags & XBOND_MEMBER_CARRIER) &&

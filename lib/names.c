@@ -97,10 +97,26 @@ const char *xbond_hash_choices(void)
 const char *const xbond_arp_validate_names[] = { "none", "active", "backup", "all", NULL };
 const char *const xbond_all_targets_names[] = { "any", "all", NULL };
 const char *const xbond_reselect_names[] = { "always", "better", "failure", NULL };
-const char *const xbond_failback_names[] = { "off", "on", NULL };
 const char *const xbond_off_on_names[] = { "off", "on", NULL };
 const char *const xbond_lacp_rate_names[] = { "slow", "fast", NULL };
 const char *const xbond_ad_select_names[] = { "stable", "bandwidth", "count", NULL };
+
+/* The LACP machines' states, indexed by their enums, for xbond_choice_name. */
+const char *const xbond_lacp_rx_names[] = {
+	[XBOND_LACP_RX_DISABLED] = "disabled", [XBOND_LACP_RX_EXPIRED] = "expired",
+	[XBOND_LACP_RX_DEFAULTED] = "defaulted", [XBOND_LACP_RX_CURRENT] = "current",
+	[XBOND_LACP_RX_CURRENT + 1] = NULL,
+};
+const char *const xbond_lacp_mux_names[] = {
+	[XBOND_LACP_MUX_DETACHED] = "detached", [XBOND_LACP_MUX_WAITING] = "waiting",
+	[XBOND_LACP_MUX_ATTACHED] = "attached", [XBOND_LACP_MUX_COLLECTING] = "collecting",
+	[XBOND_LACP_MUX_DISTRIBUTING] = "distributing",
+	[XBOND_LACP_MUX_DISTRIBUTING + 1] = NULL,
+};
+const char *const xbond_lacp_selected_names[] = {
+	[XBOND_LACP_UNSELECTED] = "unselected", [XBOND_LACP_SELECTED] = "selected",
+	[XBOND_LACP_STANDBY] = "standby", [XBOND_LACP_STANDBY + 1] = NULL,
+};
 
 int xbond_choice_parse(const char *const *names, const char *name)
 {

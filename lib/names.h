@@ -23,10 +23,14 @@ const char *xbond_hash_choices(void);
 extern const char *const xbond_arp_validate_names[];
 extern const char *const xbond_all_targets_names[];
 extern const char *const xbond_reselect_names[];
-extern const char *const xbond_failback_names[];	/* off, on */
+/* off, on: a setting that is one or the other (--failback, --lacp-active) */
 extern const char *const xbond_off_on_names[];
 extern const char *const xbond_lacp_rate_names[];
 extern const char *const xbond_ad_select_names[];
+/* 802.3ad: the LACP machines' states and a port's selection, by their enums. */
+extern const char *const xbond_lacp_rx_names[];
+extern const char *const xbond_lacp_mux_names[];
+extern const char *const xbond_lacp_selected_names[];
 /* The index of name in names, or -1. */
 int xbond_choice_parse(const char *const *names, const char *name);
 /* names[value], or "unknown" past the end. */

@@ -100,7 +100,7 @@ const struct xbond_option xbond_option_table[] = {
 	{ "primary-reselect", 0, CHOICE(req.primary_reselect, xbond_reselect_names),
 	  .cni = "primaryReselect", .metavar = "WHEN", .defval = "always",
 	  .help = "when the primary takes over again: better compares ethtool speeds" },
-	{ "failback", 0, CHOICE(req.primary_reselect, xbond_failback_names),
+	{ "failback", 0, CHOICE(req.primary_reselect, xbond_off_on_names),
 	  .parse = parse_failback, .metavar = "WHETHER", .defval = "on",
 	  .help = "whether the primary takes over on its return; "
 		  "off is --primary-reselect failure" },

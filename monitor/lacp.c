@@ -59,9 +59,6 @@ static bool port_enabled(const struct xbond_member *m)
 	       (m->flags & XBOND_MEMBER_ADMIN_UP);
 }
 
-static const char *mux_words[] = { "detached", "waiting", "attached", "collecting",
-				   "distributing" };
-
 /*
  * A key's speed bits: the ethtool speeds numbered from 1, 0 for unknown,
  * as the kernel numbers them (so that its /proc/net/bonding and ours show
@@ -89,12 +86,10 @@ static void actor_info(const struct monitor *mon, unsigned int slot, struct lacp
 {
 	const struct xbond_bond *bond = &mon->h.bond;
 	const struct lacp_port *p = &mon->lacp[slot];
-	static const __u8 zero[6];
 
 	memset(a, 0, sizeof(*a));
 	a->system_priority = bond->ad_actor_sys_prio ? bond->ad_actor_sys_prio : 65535;
-	memcpy(a->system, memcmp(bond->ad_actor_system, zero, 6) ? bond->ad_actor_system :
-	       bond->mac, 6);
+	memcpy(a->system, xbond_actor_system(bond), 6);
 	a->key = (bond->ad_user_port_key & 0x3ff) << 6 |
 		 speed_class(p->pub.speed_mbps) << 1 | 1;
 	a->port_priority = mon->h.members[slot].lacp_port_prio ?
@@ -425,7 +420,8 @@ static void run_mux(struct monitor *mon, unsigned int slot, __u64 now)
 	}
 	if ((was == XBOND_LACP_MUX_DISTRIBUTING) != (p->pub.mux_state == XBOND_LACP_MUX_DISTRIBUTING))
 		log_port(mon, slot, p->pub.mux_state == XBOND_LACP_MUX_DISTRIBUTING ?
-			 "lacp distributing" : "lacp not distributing", mux_words[p->pub.mux_state]);
+			 "lacp distributing" : "lacp not distributing",
+			 xbond_choice_name(xbond_lacp_mux_names, p->pub.mux_state));
 }
 
 static int open_socket(struct monitor *mon)
@@ -450,11 +446,10 @@ static int open_socket(struct monitor *mon)
 
 static const __u8 *src_mac(const struct monitor *mon, unsigned int slot)
 {
-	static const __u8 zero[6];
 	const __u8 *mac = mon->h.members[slot].orig_mac;
 
 	/* The member's own address, as the kernel sends from a slave's permanent one. */
-	return memcmp(mac, zero, 6) ? mac : mon->h.bond.mac;
+	return xbond_mac_is_zero(mac) ? mon->h.bond.mac : mac;
 }
 
 static int send_frame(const struct monitor *mon, unsigned int slot, const void *frame,
@@ -550,11 +545,6 @@ static bool set_member_flags(struct monitor *mon, unsigned int slot, __u32 want)
 	return true;
 }
 
-static __u64 earliest(__u64 a, __u64 b)
-{
-	return !a ? b : !b ? a : a < b ? a : b;
-}
-
 /* Out of 802.3ad: the ports forget everything, the members lose both flags. */
 static bool stop_protocol(struct monitor *mon)
 {
@@ -605,7 +595,8 @@ static void adopt_ports(struct monitor *mon, __u64 now)
 		aggregator_key(mon, slot, p->agg_key);
 		if (old.selected == XBOND_LACP_SELECTED)
 			mon->lacp_active_agg = old.aggregator_id;
-		log_port(mon, slot, "lacp adopted", mux_words[old.mux_state % 5]);
+		log_port(mon, slot, "lacp adopted",
+			 xbond_choice_name(xbond_lacp_mux_names, old.mux_state));
 	}
 }
 

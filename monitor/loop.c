@@ -84,9 +84,7 @@ static __s64 evaluate(struct monitor *mon, __u64 now)
 		active_changed(mon, now);
 	xbond_unlock(lock);
 	mon->look = false;	/* new members were looked at above */
-	if (arp_due > 0 && (!due || arp_due < due))
-		due = arp_due;
-	return lacp_due > 0 && (!due || lacp_due < due) ? lacp_due : due;
+	return earliest(earliest(due, arp_due), lacp_due);
 }
 
 /* Where a link deleted from our namespace went, if it was moved: IFLA_NEW_NETNSID and IFLA_NEW_IFINDEX. */
@@ -225,17 +223,11 @@ static bool any_polled(const struct monitor *mon)
 /* epoll_wait's timeout in ms, rounded up, until the earliest of two deadlines (0: none). */
 static int timeout_ms(__u64 now, __u64 a, __u64 b)
 {
-	__u64 next = !a ? b : !b ? a : a < b ? a : b;
+	__u64 next = earliest(a, b);
 
 	if (!next)
 		return -1;
 	return next <= now ? 0 : (int)((next - now + MS - 1) / MS);
-}
-
-/* The earlier of two deadlines, 0 standing for none. */
-static __u64 earliest(__u64 a, __u64 b)
-{
-	return !a ? b : !b ? a : a < b ? a : b;
 }
 
 /*

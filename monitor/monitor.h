@@ -35,6 +35,12 @@ struct member_watch {
 /* Nanoseconds per millisecond: settings are in ms, clocks in ns. */
 #define MS	(1000ULL * 1000)
 
+/* The earlier of two deadlines or delays, 0 standing for none. */
+static inline __u64 earliest(__u64 a, __u64 b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
 struct mnl_socket;
 struct xbond_link;
 

@@ -232,6 +232,17 @@ kill_monitor() {
 # Program ids attached in a namespace, one line, for before/after comparisons.
 prog_ids() { ip netns exec "$1" bpftool net -j | jq -c '[.[] | (.xdp, .tc)[]? | .id] | sort'; }
 
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# ping_gaps FILE: "lost longest_run sent" from a ping's output (its replies'
+# seqs and summary); "From ... icmp_seq=N Destination Host Unreachable" is no reply.
+ping_gaps() {
+	awk '/bytes from .*icmp_seq=/ { if (match($0, /icmp_seq=[0-9]+/)) got[substr($0, RSTART + 9, RLENGTH - 9) + 0] = 1 }
+	     /packets transmitted/ { sent = $1; rcvd = $4 }
+	     END { for (s = 1; s <= sent; s++) { run = (s in got) ? 0 : run + 1; if (run > max) max = run }
+		   print sent - rcvd, max + 0, sent + 0 }' "$1"
+}
+
 # lost_pings NS DST COUNT INTERVAL DELAY CMD...: ping DST from NS COUNT times,
 # every INTERVAL s, and DELAY s in run CMD (its output goes to stderr). Echoes
 # "LOST SENT" once the ping is done; no ping output at all counts as all lost.

@@ -18,8 +18,6 @@ T_START=$(date +%s%N)
 TMPD=$(mktemp -d)
 trap 'cleanup; rm -rf "$TMPD"' EXIT
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
 # status NS: the bond's status as JSON.
 status() { "$XBONDCTL" --netns "$1" status xbond0 --json; }
 

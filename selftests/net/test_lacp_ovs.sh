@@ -31,8 +31,6 @@ PINGLOG=$(mktemp /tmp/test_lacp_ovs.XXXXXX)
 # ovs.sh's trap, with our temp file: OVS stops before lib.sh's cleanup deletes its netns.
 trap 'rm -f "$PINGLOG"; ovs_stop_all; cleanup' EXIT
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
 # xstatus: xbondctl's status JSON of xbond0 in A; a message and 2 if it cannot be read.
 xstatus() {
 	local out
@@ -223,15 +221,6 @@ udp_flows() {
 	wait $spid 2>/dev/null
 	jq -er '"\(.end.sum.packets // 0) \(.end.sum.lost_percent // 100)"' <<<"$out" 2>/dev/null ||
 		echo "0 100"
-}
-
-# ping_gaps FILE: "lost longest_run sent" from a ping's output (its replies'
-# seqs and summary); "From ... icmp_seq=N Destination Host Unreachable" is no reply.
-ping_gaps() {
-	awk '/bytes from .*icmp_seq=/ { if (match($0, /icmp_seq=[0-9]+/)) got[substr($0, RSTART + 9, RLENGTH - 9) + 0] = 1 }
-	     /packets transmitted/ { sent = $1; rcvd = $4 }
-	     END { for (s = 1; s <= sent; s++) { run = (s in got) ? 0 : run + 1; if (run > max) max = run }
-		   print sent - rcvd, max + 0, sent + 0 }' "$1"
 }
 
 # fresh XBOND_OPTS -- OVS_OPTS: both bonds created anew, from links down as from

@@ -16,8 +16,6 @@ if ! command -v ovs-vswitchd >/dev/null; then
 	exit 0
 fi
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
 # ready_both: all four members current attached and enabled, on both sides.
 ready_both() {
 	ovs_members_ready "$A" bond0 a0 a1 && ovs_members_ready "$B" bond0 b0 b1
