@@ -86,6 +86,11 @@ for v in a0 a0=0 a0=65536 =3 'a0=1,a1'; do
 done
 row 1 "^xbondload: --mode 802.3ad: LACP runs in the monitor; drop --no-monitor$" \
 	load --name xb9 --ifaces a2,a3 --mode 802.3ad --no-monitor
+# The same on the live bond xb1, and a port priority for a link that is not its member.
+row 1 "^xbondload: --mode 802.3ad: LACP runs in the monitor; drop --no-monitor$" \
+	load --name xb1 --mode 802.3ad --no-monitor
+row 1 "^xbondload: --lacp-port-prio: a2 is not a member of xb1$" \
+	load --name xb1 --lacp-port-prio a2=3
 for v in 10.1.2 10.1.2.3.4 a.b.c.d 10.1.2.3, ,10.1.2.3 '10.1.2.3 '; do
 	row 2 "^xbondload: --arp-ip-target: '.*' is not an IPv4 address" \
 		load --name xb9 --arp-ip-target "$v"
